@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { EnvRef } from './env';
+import { secretable, type DeliveryDefinition } from './deliveries/delivery';
+import { FIELD_TYPES, type FieldDefinition } from './fields';
+
+/** A campaign: one buyer set-up, one file `campaigns/<id>.campaign.ts`. */
+export interface CampaignDefinition {
+  /** Slug; must equal the file name (`solar-tx` for `solar-tx.campaign.ts`). */
+  id: string;
+  /** Shown in the console. */
+  name: string;
+  /** Keys lead sources send as `X-Api-Key`; keep them in `env()`. */
+  intakeKeys: (string | EnvRef)[];
+  /** The lead's attributes, in the order files list them. */
+  fields: FieldDefinition[];
+  deliveries: DeliveryDefinition<any>[];
+}
+
+/** Identity, for types: `export default defineCampaign({...})`. */
+export function defineCampaign<C extends CampaignDefinition>(campaign: C): C {
+  return campaign;
+}
+
+const slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, 'must be a slug: lower-case letters, digits and dashes');
+const RESERVED = new Set(['lead_id', 'received_at']);
+
+export const fieldSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lower snake case (letters, digits, underscores)')
+      .refine((n) => !RESERVED.has(n), { message: 'is reserved for file columns' }),
+    type: z.string().refine((t) => t in FIELD_TYPES, { message: `unknown field type (known: ${Object.keys(FIELD_TYPES).join(', ')})` }),
+    required: z.boolean(),
+    description: z.string().optional(),
+  })
+  .strict();
+
+/** The campaign's own shape; each delivery's options are checked against its plugin's schema separately. */
+export const campaignSchema = z
+  .object({
+    id: slug,
+    name: z.string().min(1),
+    intakeKeys: z.array(secretable).min(1),
+    fields: z.array(fieldSchema).min(1),
+    deliveries: z.array(z.object({ id: slug, plugin: z.string().min(1), options: z.record(z.string(), z.unknown()) }).strict()),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.fields.forEach((f, i) => {
+      if (seen.has(f.name)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'name'], message: `duplicate field '${f.name}'` });
+      seen.add(f.name);
+    });
+    const ids = new Set<string>();
+    c.deliveries.forEach((d, i) => {
+      if (ids.has(d.id)) ctx.addIssue({ code: 'custom', path: ['deliveries', i, 'id'], message: `duplicate delivery id '${d.id}'` });
+      ids.add(d.id);
+    });
+  });

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import type { EnvRef } from '../env';
+import { classifierSchema, leadconduit, type Classifier } from '../classifier';
+import { fieldList, fieldMapping, secretable, type DeliveryDefinition } from './delivery';
+
+/** How the request body is produced. */
+export type BodyTemplate =
+  | { kind: 'form' }
+  | { kind: 'json'; template: string }
+  | { kind: 'xml'; template: string }
+  | { kind: 'text'; template: string; contentType: string };
+
+/** Form-encoded body of the mapped fields (the default). */
+export function form(): BodyTemplate {
+  return { kind: 'form' };
+}
+/** A handlebars template producing JSON; `{{json value}}` writes a JSON string, and plain `{{value}}` is JSON-escaped. */
+export function json(template: string): BodyTemplate {
+  return { kind: 'json', template };
+}
+/** A handlebars template producing XML; values are XML-escaped. */
+export function xml(template: string): BodyTemplate {
+  return { kind: 'xml', template };
+}
+/** A handlebars template producing any text body with the given content type. */
+export function text(template: string, contentType = 'text/plain; charset=utf-8'): BodyTemplate {
+  return { kind: 'text', template, contentType };
+}
+
+export type Auth = { kind: 'basic'; username: string | EnvRef; password: string | EnvRef } | { kind: 'bearer'; token: string | EnvRef };
+
+/** HTTP basic authentication; keep the password in `env()`. */
+export function basic(username: string | EnvRef, password: string | EnvRef): Auth {
+  return { kind: 'basic', username, password };
+}
+/** `Authorization: Bearer <token>`; keep the token in `env()`. */
+export function bearer(token: string | EnvRef): Auth {
+  return { kind: 'bearer', token };
+}
+
+/** Retry policy for `retry` outcomes. */
+export interface RetryPolicy {
+  /** Tries in all, the first included. @default 8 */
+  attempts?: number;
+  /** @default 'exponential' */
+  backoff?: 'exponential' | 'fixed';
+  /** Delay before the second try. @default 10000 */
+  firstDelayMs?: number;
+  /** No delay is longer than this. @default 14400000 (4 h) */
+  maxDelayMs?: number;
+}
+
+export const retrySchema = z
+  .object({
+    attempts: z.number().int().min(1).max(50).optional(),
+    backoff: z.enum(['exponential', 'fixed']).optional(),
+    firstDelayMs: z.number().int().min(0).optional(),
+    maxDelayMs: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+export const httpPostOptionsSchema = z
+  .object({
+    url: secretable,
+    method: z.enum(['POST', 'PUT', 'PATCH', 'GET']).default('POST'),
+    fields: fieldList,
+    mapping: fieldMapping,
+    body: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('form') }),
+        z.object({ kind: z.literal('json'), template: z.string() }),
+        z.object({ kind: z.literal('xml'), template: z.string() }),
+        z.object({ kind: z.literal('text'), template: z.string(), contentType: z.string() }),
+      ])
+      .default({ kind: 'form' }),
+    headers: z.record(z.string(), secretable).default({}),
+    auth: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('basic'), username: secretable, password: secretable }),
+        z.object({ kind: z.literal('bearer'), token: secretable }),
+      ])
+      .optional(),
+    timeoutMs: z.number().int().min(1).max(120_000).default(10_000),
+    maxResponseBytes: z.number().int().min(1).default(1_048_576),
+    followRedirects: z.boolean().default(false),
+    classify: classifierSchema.default(leadconduit()),
+    retry: retrySchema.default({}),
+    signing: z.object({ secret: secretable }).strict().optional(),
+  })
+  .strict();
+
+export interface HttpPostOptions {
+  /** Unique in the campaign. @example 'acme-crm' */
+  id: string;
+  /** The buyer's posting URL; query values may be templated (`?src={{source}}`) and are percent-encoded. @example env('ACME_POST_URL') */
+  url: string | EnvRef;
+  /** @default 'POST' (GET sends the fields as the query string) */
+  method?: 'POST' | 'PUT' | 'PATCH' | 'GET';
+  /** Campaign fields sent. @default every campaign field */
+  fields?: string[];
+  /** Campaign field name → buyer's name. @default same names @example { zip: 'PostalCode' } */
+  mapping?: Record<string, string>;
+  /** @default form() */
+  body?: BodyTemplate;
+  /** Extra headers; values may be `env()`. */
+  headers?: Record<string, string | EnvRef>;
+  /** `basic(user, pass)` or `bearer(token)`. */
+  auth?: Auth;
+  /** @default 10000 */
+  timeoutMs?: number;
+  /** Response bytes kept; the rest is dropped unread. @default 1048576 */
+  maxResponseBytes?: number;
+  /** @default false */
+  followRedirects?: boolean;
+  /** How the response is read. @default leadconduit() (2xx/4xx delivered unless told otherwise, 5xx retry) */
+  classify?: Classifier;
+  retry?: RetryPolicy;
+  /** Sign each request Standard-Webhooks style (`webhook-id`, `webhook-timestamp`, `webhook-signature`). */
+  signing?: { secret: string | EnvRef };
+}
+
+/** Real-time HTTP/HTTPS delivery, the recommended method. */
+export function httpPost(options: HttpPostOptions): DeliveryDefinition<Omit<HttpPostOptions, 'id'>> {
+  const { id, ...rest } = options;
+  return { id, plugin: 'http-post', options: rest };
+}

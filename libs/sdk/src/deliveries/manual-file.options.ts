@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { fieldList, fieldMapping, type DeliveryDefinition } from './delivery';
+import { fileFormatSchema, quoteSchema } from './file-options';
+
+export const manualFileOptionsSchema = z
+  .object({
+    format: fileFormatSchema.default('csv'),
+    quote: quoteSchema.default('needed'),
+    header: z.boolean().default(true),
+    fields: fieldList,
+    mapping: fieldMapping,
+    fileName: z.string().min(1).default('{{campaign}}-{{date}}.{{ext}}'),
+    formulaGuard: z.boolean().default(true),
+  })
+  .strict();
+
+export interface ManualFileOptions {
+  /** Unique in the campaign. @example 'download' */
+  id: string;
+  /** Default file format; a person may choose another when downloading. @default 'csv' */
+  format?: 'csv' | 'tsv';
+  /** @default 'needed' */
+  quote?: 'needed' | 'all';
+  /** @default true */
+  header?: boolean;
+  /** @default every campaign field */
+  fields?: string[];
+  /** Campaign field name → column heading. */
+  mapping?: Record<string, string>;
+  /** `{{campaign}}`, `{{delivery}}`, `{{date}}`, `{{batch}}`, `{{ext}}`. @default '{{campaign}}-{{date}}.{{ext}}' */
+  fileName?: string;
+  /** Write formula-leading values so spreadsheets show them as text. @default true */
+  formulaGuard?: boolean;
+}
+
+/** Manual delivery: a person downloads the pending leads as a file, which delivers them. */
+export function manualFile(options: ManualFileOptions): DeliveryDefinition<Omit<ManualFileOptions, 'id'>> {
+  const { id, ...rest } = options;
+  return { id, plugin: 'manual-file', options: rest };
+}

@@ -1,0 +1,259 @@
+import type { ZodType } from 'zod';
+import type { FieldDefinition } from './fields';
+import type { ScheduleSpec } from './deliveries/schedule';
+
+/** How a buyer's answer is read: accepted, refused for good, or worth trying again later. */
+export type Outcome = 'delivered' | 'rejected' | 'retry';
+
+/** A lead as plugins see it: normalised values only, never the raw submission. */
+export interface LeadRecord {
+  readonly id: string;
+  readonly campaignId: string;
+  readonly receivedAt: Date;
+  readonly data: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+/** The campaign a delivery belongs to, as plugins see it. */
+export interface CampaignInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly fields: readonly FieldDefinition[];
+}
+
+/** The request as it was sent, for the attempt log (the host redacts secrets before storing). */
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** The response as it was received (body cut at the delivery's limit). */
+export interface RecordedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  truncated?: boolean;
+}
+
+/** What one try of a dispatch (or of a batch) came to. */
+export interface DeliveryResult {
+  outcome: Outcome;
+  reason?: string;
+  price?: number;
+  reference?: string;
+  /** A wish for the next try's delay (e.g. from `Retry-After`); the host bounds it. */
+  retryAfterMs?: number;
+  request?: RecordedRequest;
+  response?: RecordedResponse;
+  /** The transport error, when there was no response (time-out, refused, reset, DNS, TLS). */
+  error?: string;
+  /**
+   * The delivery's configuration, not the buyer, is at fault (e.g. a template rendered a body that
+   * does not parse): the host fails the dispatch instead of retrying it.
+   */
+  configError?: boolean;
+}
+
+/** When the host hands a delivery its dispatches. */
+export type DeliveryMode =
+  /** Each dispatch is delivered on its own as soon as its lead is accepted. */
+  | { kind: 'realtime' }
+  /** Pending dispatches are gathered into a batch on a schedule. */
+  | { kind: 'scheduled'; schedule: ScheduleSpec }
+  /** Pending dispatches wait until a person asks for them (manual delivery). */
+  | { kind: 'on-demand' };
+
+/** A problem in a delivery's options, found at load time; `path` is relative to the options. */
+export interface OptionProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Thrown by `prepare` when options are valid by schema but cannot work (bad template, unknown field …). */
+export class PluginConfigError extends Error {
+  constructor(readonly problems: OptionProblem[]) {
+    super(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '));
+    this.name = 'PluginConfigError';
+  }
+}
+
+/** Writes leads as CSV/TSV: the project's one file writer, handed to plugins by the host. */
+export interface FileFormatOptions {
+  format: 'csv' | 'tsv';
+  quote: 'needed' | 'all';
+  header: boolean;
+}
+
+/** One column of a file: which lead value, under which heading. */
+export interface FileColumn {
+  header: string;
+  /** A campaign field name, or `lead_id` / `received_at`. */
+  source: string;
+}
+
+/** A batch's file, produced by the host from the batch's leads with the project's one writer. */
+export interface BatchFile {
+  fileName: string;
+  contentType: string;
+  /** A fresh stream of the file's bytes each call. */
+  open(): NodeJS.ReadableStream;
+}
+
+/** One HTTP request, as a plugin asks the host's client to send it. */
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string | Buffer;
+  timeoutMs: number;
+  /** Response bytes kept; the rest is dropped unread. */
+  maxResponseBytes: number;
+  followRedirects: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-case names; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  body: string;
+  truncated: boolean;
+  durationMs: number;
+}
+
+/** A failure with no response: `timeout`, `refused`, `reset`, `dns`, `tls` or `network`. */
+export class TransportError extends Error {
+  constructor(readonly code: 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'network', message: string) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+/** The host's HTTP client: one choice of client for the whole project (see README). */
+export interface HttpClient {
+  /** Resolves with any status; rejects only with `TransportError`. */
+  send(request: HttpRequest): Promise<HttpResponse>;
+}
+
+/** How a template's output is escaped: it must fit the body it produces. */
+export type TemplateEscape = 'json' | 'xml' | 'html' | 'text' | 'url';
+
+/** A template that did not compile, or referred to a variable that does not exist. */
+export class TemplateError extends Error {
+  constructor(message: string, readonly template: string, readonly line?: number, readonly column?: number) {
+    super(message);
+    this.name = 'TemplateError';
+  }
+}
+
+export interface CompiledTemplate {
+  render(context: Record<string, unknown>): string;
+}
+
+/** The host's one template renderer (handlebars, prototype access off). */
+export interface TemplateEngine {
+  /**
+   * Compile once, at load time. Throws `TemplateError` when the source does not compile or uses a
+   * variable not in `variables` (helpers and their arguments aside).
+   */
+  compile(source: string, options: { name: string; escape: TemplateEscape; variables: readonly string[] }): CompiledTemplate;
+}
+
+/** One email message. Attachment content is a stream so a big batch never sits in memory. */
+export interface MailMessage {
+  from: string;
+  to: string[];
+  cc?: string[];
+  bcc?: string[];
+  subject: string;
+  text?: string;
+  html?: string;
+  attachments?: { filename: string; contentType: string; content: NodeJS.ReadableStream | Buffer | string }[];
+  headers?: Record<string, string>;
+}
+
+/** What the mail server said when it accepted a message. */
+export interface MailReceipt {
+  messageId: string;
+  response: string;
+}
+
+/** An SMTP failure: `transient` (connection, 4xx) is worth retrying; `permanent` (5xx) is not. */
+export class MailError extends Error {
+  constructor(readonly kind: 'transient' | 'permanent', message: string, readonly responseCode?: number) {
+    super(message);
+    this.name = 'MailError';
+  }
+}
+
+/** The host's mail transport: SMTP from `SMTP_URL`, or `.eml` files in `var/outbox/`. */
+export interface MailTransport {
+  /** Rejects only with `MailError`. `smtpUrl` overrides the host's default transport. */
+  send(message: MailMessage, smtpUrl?: string): Promise<MailReceipt>;
+}
+
+/** Everything a plugin needs from outside, handed over by the host. */
+export interface PluginTools {
+  readonly http: HttpClient;
+  readonly templates: TemplateEngine;
+  readonly mail: MailTransport;
+  readonly clock: { now(): Date };
+  readonly logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+}
+
+export interface DeliverInput<O, P> {
+  readonly dispatchId: string;
+  /** 1 for the first try. */
+  readonly attempt: number;
+  readonly lead: LeadRecord;
+  readonly campaign: CampaignInfo;
+  readonly options: O;
+  readonly prepared: P;
+}
+
+export interface DeliverBatchInput<O, P> {
+  readonly batchId: string;
+  readonly attempt: number;
+  readonly leadCount: number;
+  readonly campaign: CampaignInfo;
+  readonly options: O;
+  readonly prepared: P;
+  readonly file: BatchFile;
+  /** When the batch was made (its tick), for subjects and file names. */
+  readonly createdAt: Date;
+}
+
+/**
+ * The delivery-plugin contract. Built-in plugins and the ones professional services add are
+ * written against exactly this. The host owns the database, queues, retries, attempt records and
+ * schedules; a plugin turns options and a lead (or a batch file) into one transmission.
+ */
+export interface DeliveryPlugin<O = any, P = unknown> {
+  /** The name campaign files use, e.g. `http-post`. */
+  readonly name: string;
+  /** Validates the options at load time; also the source of their TypeScript type. */
+  readonly optionsSchema: ZodType<O>;
+  /** Whether dispatches go out one by one, on a schedule, or on request. */
+  mode(options: O): DeliveryMode;
+  /** The file a batch of this delivery produces (manual-file, email). */
+  fileOptions?(options: O, campaign: CampaignInfo): FileFormatOptions & { columns: FileColumn[]; fileName: string; formulaGuard: boolean };
+  /** Work done once at load: compile templates, check field names. Throw `PluginConfigError`. */
+  prepare?(options: O, campaign: CampaignInfo, tools: PluginTools): P;
+  /** Deliver one dispatch. Never throws for buyer or network trouble: return an outcome. */
+  deliver?(input: DeliverInput<O, P>, tools: PluginTools): Promise<DeliveryResult>;
+  /** Deliver a batch (e.g. one email with the file attached). */
+  deliverBatch?(input: DeliverBatchInput<O, P>, tools: PluginTools): Promise<DeliveryResult>;
+  /** One line for the admin API and console, e.g. `POST https://…`. */
+  summary?(options: O): string;
+}
+
+const PLUGIN_BRAND = Symbol.for('leadrelay.delivery-plugin');
+
+/** Declares a delivery plugin (identity, plus a brand so the host can find it among providers). */
+export function definePlugin<O, P = unknown>(plugin: DeliveryPlugin<O, P>): DeliveryPlugin<O, P> {
+  return Object.assign(plugin, { [PLUGIN_BRAND]: true });
+}
+
+export function isDeliveryPlugin(value: unknown): value is DeliveryPlugin {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[PLUGIN_BRAND] === true;
+}
