@@ -96,8 +96,10 @@ export interface FileColumn {
 export interface BatchFile {
   fileName: string;
   contentType: string;
-  /** A fresh stream of the file's bytes each call. */
+  /** A fresh stream of the file's bytes each call (the same bytes every time). */
   open(): NodeJS.ReadableStream;
+  /** The file's size in bytes (may stream the file once to count). */
+  byteLength(): Promise<number>;
 }
 
 /** One HTTP request, as a plugin asks the host's client to send it. */
@@ -209,6 +211,8 @@ export interface DeliverInput<O, P> {
   readonly campaign: CampaignInfo;
   readonly options: O;
   readonly prepared: P;
+  /** For plugins with `fileOptions` (e.g. real-time email): the lead as a one-row file. */
+  readonly file?: BatchFile;
 }
 
 export interface DeliverBatchInput<O, P> {
