@@ -7,10 +7,18 @@
 export interface EnvRef {
   readonly kind: 'env';
   readonly name: string;
+  /** Used when the variable is unset; for non-secrets and demos only (it is in git). */
+  readonly fallback?: string;
 }
 
-export function env(name: string): EnvRef {
-  return { kind: 'env', name };
+/**
+ * @param name the environment variable
+ * @param fallback used when it is unset — never put a real secret here
+ * @example env('ACME_POST_URL')
+ * @example env('DEMO_BUYER_URL', 'http://127.0.0.1:3000/demo-buyer/leads')
+ */
+export function env(name: string, fallback?: string): EnvRef {
+  return fallback === undefined ? { kind: 'env', name } : { kind: 'env', name, fallback };
 }
 
 export function isEnvRef(value: unknown): value is EnvRef {

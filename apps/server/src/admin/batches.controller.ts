@@ -1,0 +1,113 @@
+import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { Database } from '../common/database';
+import { badRequest, notFound } from '../common/http-errors';
+import { parseObjectBody, readBody } from '../common/request-body';
+import { BatchDeliveries } from '../engine/batch.deliveries';
+import { BatchFiles } from '../engine/batch-files';
+import { AdminTokenGuard } from './admin-token.guard';
+import type { LeadFilter } from './admin-queries';
+
+const manualDeliverySchema = z
+  .object({
+    delivery: z.string().min(1).optional(),
+    format: z.enum(['csv', 'tsv']).optional(),
+    quote: z.enum(['all', 'needed']).optional(),
+    header: z.boolean().optional(),
+  })
+  .strict();
+
+const boolParam = (v: string | undefined, name: string): boolean | undefined => {
+  if (v === undefined || v === '') return undefined;
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  throw badRequest(`${name} must be true or false.`);
+};
+
+export function batchJson(b: Record<string, any>) {
+  return {
+    id: b.id,
+    campaign: b.campaign_id,
+    delivery: b.delivery_id,
+    kind: b.kind,
+    status: b.status,
+    createdAt: b.created_at.toISOString(),
+    leadCount: b.lead_count,
+    attempts: b.attempts,
+    reason: b.reason,
+    options: { format: b.options.format, quote: b.options.quote, header: b.options.header, fileName: b.options.fileName },
+    file: `/v1/batches/${b.id}/file`,
+  };
+}
+
+/** Manual deliveries, batches and their files, exports (api.md). */
+@Controller('v1')
+@UseGuards(AdminTokenGuard)
+export class BatchesController {
+  constructor(
+    private readonly db: Database,
+    private readonly batches: BatchDeliveries,
+    private readonly files: BatchFiles,
+  ) {}
+
+  @Post('campaigns/:id/manual-deliveries')
+  @HttpCode(201)
+  async manual(@Param('id') campaignId: string, @Req() req: Request) {
+    const raw = await readBody(req);
+    const body = raw.length ? parseObjectBody(raw, req.header('content-type') ?? 'application/json') : {};
+    const parsed = manualDeliverySchema.safeParse({ ...body });
+    if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    const { delivery, ...choice } = parsed.data;
+    return this.batches.manual(campaignId, delivery, choice);
+  }
+
+  @Get('campaigns/:id/batches')
+  async list(@Param('id') campaignId: string) {
+    const { rows } = await this.db.query('select * from batch where campaign_id = $1 order by created_at desc, id desc limit 500', [campaignId]);
+    return { items: rows.map(batchJson) };
+  }
+
+  @Get('batches/:id')
+  async one(@Param('id') id: string) {
+    return batchJson(await this.find(id));
+  }
+
+  @Post('batches/:id/retry')
+  @HttpCode(202)
+  retry(@Param('id') id: string) {
+    return this.batches.retry(id);
+  }
+
+  @Get('batches/:id/file')
+  async file(@Param('id') id: string, @Res() res: Response): Promise<void> {
+    const batch = await this.find(id);
+    await this.files.send(res, this.files.forBatch(batch));
+  }
+
+  @Get('campaigns/:id/export')
+  async export(@Param('id') campaignId: string, @Query() query: Record<string, string>, @Res() res: Response): Promise<void> {
+    const choice = {
+      format: query.format === undefined ? undefined : query.format === 'csv' || query.format === 'tsv' ? query.format : badFormat(),
+      quote: query.quote === undefined ? undefined : query.quote === 'all' || query.quote === 'needed' ? query.quote : badQuote(),
+      header: boolParam(query.header, 'header'),
+    };
+    const filter: LeadFilter = { status: query.status, delivery: query.delivery, since: query.since, until: query.until };
+    await this.files.send(res, this.files.forExport(campaignId, filter, choice));
+  }
+
+  private async find(id: string): Promise<Record<string, any>> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No batch '${id}'.`);
+    const { rows } = await this.db.query('select * from batch where id = $1', [id]);
+    if (!rows.length) throw notFound(`No batch '${id}'.`);
+    return rows[0];
+  }
+}
+
+function badFormat(): never {
+  throw badRequest('format must be csv or tsv.');
+}
+function badQuote(): never {
+  throw badRequest('quote must be all or needed.');
+}
+

@@ -1,0 +1,88 @@
+import { execFileSync } from 'node:child_process';
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { LOGGER, type ResolvedCampaign } from '@leadrelay/campaigns';
+import { Campaign } from '@leadrelay/persistence';
+
+/** The git commit of the campaign files, when they live in a git work tree. */
+export function gitCommit(dir: string): string | undefined {
+  if (process.env.GIT_COMMIT) return process.env.GIT_COMMIT;
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ApplyResult {
+  created: string[];
+  changed: string[];
+  unchanged: string[];
+  archived: string[];
+}
+
+/** Makes the database match the campaign files: upsert, record versions, archive the removed. */
+@Injectable()
+export class CampaignApplier {
+  constructor(
+    private readonly em: EntityManager,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async apply(campaigns: ResolvedCampaign[], commit?: string): Promise<ApplyResult> {
+    const result: ApplyResult = { created: [], changed: [], unchanged: [], archived: [] };
+    await this.em.fork().transactional(async (em) => {
+      // One deploy at a time: instances starting together apply the same files in turn.
+      await em.getConnection().execute('select pg_advisory_xact_lock(7262002)');
+      const existing = new Map((await em.find(Campaign, {})).map((c) => [c.id, c]));
+      for (const c of campaigns) {
+        const definition = this.storedDefinition(c);
+        const row = existing.get(c.id);
+        if (!row) {
+          em.persist(em.create(Campaign, { id: c.id, name: c.name, version: c.version, definition, archived: false, createdAt: new Date(), updatedAt: new Date() }));
+          result.created.push(c.id);
+        } else if (row.version !== c.version || row.archived || row.name !== c.name) {
+          Object.assign(row, { name: c.name, version: c.version, definition, archived: false, updatedAt: new Date() });
+          result.changed.push(c.id);
+        } else {
+          result.unchanged.push(c.id);
+        }
+        await em.flush();
+        await em
+          .getConnection()
+          .execute(
+            `insert into campaign_version (campaign_id, hash, git_commit, definition) values (?, ?, ?, ?) on conflict (campaign_id, hash) do nothing`,
+            [c.id, c.version, commit ?? null, JSON.stringify(definition)],
+          );
+      }
+      const present = new Set(campaigns.map((c) => c.id));
+      for (const row of existing.values()) {
+        if (!present.has(row.id) && !row.archived) {
+          row.archived = true;
+          row.updatedAt = new Date();
+          result.archived.push(row.id);
+        }
+      }
+      await em.flush();
+    });
+    this.logger.info({ ...result, commit }, 'campaigns applied');
+    return result;
+  }
+
+  /** What the admin API shows: the public definition plus each delivery's plugin, mode and summary. */
+  private storedDefinition(c: ResolvedCampaign): Record<string, unknown> {
+    return {
+      ...c.publicDefinition,
+      deliveries: c.deliveries.map((d) => ({
+        id: d.id,
+        plugin: d.pluginName,
+        summary: d.summary,
+        mode: d.mode.kind,
+        ...(d.mode.kind === 'scheduled' ? { schedule: d.mode.schedule } : {}),
+        options: (c.publicDefinition.deliveries as { id: string; options: unknown }[]).find((p) => p.id === d.id)?.options,
+      })),
+    };
+  }
+}
+

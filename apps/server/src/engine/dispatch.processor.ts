@@ -1,0 +1,95 @@
+import { Inject, OnModuleInit } from '@nestjs/common';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { DelayedError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { Clock, LOGGER, PLUGIN_TOOLS } from '@leadrelay/campaigns';
+import type { DeliveryResult, LeadRecord, PluginTools } from '@leadrelay/sdk';
+import { CampaignRegistry } from '../campaigns/campaign.registry';
+import { Database } from '../common/database';
+import { APP_CONFIG, type ServerConfig } from '../config.token';
+import { BatchFiles } from './batch-files';
+import { DISPATCH_QUEUE, type DispatchJob } from './queues';
+import { DispatchOutcomes } from './dispatch.outcomes';
+
+/** Longest a plugin may take over one try before the host gives up on it (it should time out itself). */
+const PLUGIN_GUARD_MS = 180_000;
+
+/** Delivers real-time dispatches one job at a time; the only caller of `plugin.deliver`. */
+// Started by main once the campaigns are loaded: a job must never meet an empty registry.
+@Processor(DISPATCH_QUEUE, { autorun: false })
+export class DispatchProcessor extends WorkerHost implements OnModuleInit {
+  constructor(
+    private readonly db: Database,
+    private readonly registry: CampaignRegistry,
+    private readonly outcomes: DispatchOutcomes,
+    private readonly files: BatchFiles,
+    private readonly clock: Clock,
+    @Inject(PLUGIN_TOOLS) private readonly tools: PluginTools,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) private readonly config: ServerConfig,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.worker.concurrency = this.config.WORKER_CONCURRENCY;
+  }
+
+  async process(job: Job<DispatchJob>, token?: string): Promise<void> {
+    const { dispatchId } = job.data;
+    const found = await this.db.query(
+      `select d.id, d.delivery_id, d.status, d.attempts, d.retry_offset, d.next_attempt_at, l.id as lead_id, l.campaign_id, l.data, l.received_at
+         from dispatch d join lead l on l.id = d.lead_id where d.id = $1`,
+      [dispatchId],
+    );
+    const row = found.rows[0];
+    if (!row || row.status !== 'pending') return;
+    const now = this.clock.now().getTime();
+    if (row.next_attempt_at && row.next_attempt_at.getTime() > now + 1_000) {
+      // Re-enqueued early (by the sweeper, or a restart): wait for the retry that is due.
+      await job.moveToDelayed(Date.now() + (row.next_attempt_at.getTime() - now), token);
+      throw new DelayedError();
+    }
+    const target = this.registry.delivery(row.campaign_id, row.delivery_id);
+    if (!target) {
+      await this.outcomes.giveUp(dispatchId, `delivery '${row.delivery_id}' is no longer configured in campaign '${row.campaign_id}'`);
+      return;
+    }
+    const { campaign, delivery } = target;
+    const lead: LeadRecord = { id: row.lead_id, campaignId: row.campaign_id, receivedAt: row.received_at, data: row.data };
+    const attempt = row.attempts + 1;
+    const startedAt = this.clock.now();
+    const started = performance.now();
+    let result: DeliveryResult;
+    try {
+      const file = delivery.plugin.fileOptions ? this.files.forLead(campaign, delivery, lead) : undefined;
+      result = await withGuard(
+        delivery.plugin.deliver!({ dispatchId, attempt, lead, campaign, options: delivery.options, prepared: delivery.prepared, file }, this.tools),
+        PLUGIN_GUARD_MS,
+      );
+    } catch (err) {
+      this.logger.error({ err, dispatchId, delivery: delivery.id }, 'plugin threw instead of returning an outcome');
+      result = { outcome: 'retry', error: `plugin error: ${(err as Error).message}` };
+    }
+    const next = await this.outcomes.record({
+      dispatchId,
+      attempt: attempt - row.retry_offset,
+      at: startedAt,
+      durationMs: performance.now() - started,
+      result,
+      delivery,
+    });
+    if (next.retryInMs !== undefined) {
+      await job.moveToDelayed(Date.now() + next.retryInMs, token);
+      throw new DelayedError();
+    }
+  }
+}
+
+function withGuard<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no outcome after ${ms} ms`)), ms);
+  });
+  return Promise.race([work, guard]).finally(() => clearTimeout(timer));
+}

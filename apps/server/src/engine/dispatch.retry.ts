@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { CampaignRegistry } from '../campaigns/campaign.registry';
+import { Database } from '../common/database';
+import { conflict, notFound } from '../common/http-errors';
+import { DispatchEnqueuer } from './dispatch.enqueuer';
+
+/** An operator sends a `failed` or `rejected` dispatch again: back to `pending`, attempts appended. */
+@Injectable()
+export class DispatchRetry {
+  constructor(
+    private readonly db: Database,
+    private readonly registry: CampaignRegistry,
+    private readonly enqueuer: DispatchEnqueuer,
+  ) {}
+
+  async retry(id: string): Promise<{ id: string; status: string }> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No dispatch '${id}'.`);
+    const { rows } = await this.db.query<{ id: string; campaign_id: string; delivery_id: string }>(
+      `update dispatch set status = 'pending', retry_offset = attempts, next_attempt_at = null, batch_id = null, updated_at = now()
+        where id = $1 and status in ('failed', 'rejected') returning id, campaign_id, delivery_id`,
+      [id],
+    );
+    if (!rows.length) {
+      const found = await this.db.query<{ status: string }>('select status from dispatch where id = $1', [id]);
+      if (!found.rowCount) throw notFound(`No dispatch '${id}'.`);
+      throw conflict(`Only failed or rejected dispatches can be retried; this one is ${found.rows[0].status}.`);
+    }
+    const target = this.registry.delivery(rows[0].campaign_id, rows[0].delivery_id);
+    if (target?.delivery.mode.kind === 'realtime') await this.enqueuer.enqueue([{ id }]);
+    return { id, status: 'pending' };
+  }
+}

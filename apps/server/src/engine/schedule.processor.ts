@@ -1,0 +1,30 @@
+import { Inject } from '@nestjs/common';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { LOGGER } from '@leadrelay/campaigns';
+import { BatchDeliveries } from './batch.deliveries';
+import { SCHEDULE_QUEUE, type ScheduleJob } from './queues';
+import { Sweeper } from './sweeper';
+
+/** Runs job-scheduler ticks: the sweeper and scheduled batch deliveries (once per tick across instances). */
+@Processor(SCHEDULE_QUEUE, { concurrency: 4, autorun: false })
+export class ScheduleProcessor extends WorkerHost {
+  constructor(
+    private readonly sweeper: Sweeper,
+    private readonly batches: BatchDeliveries,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  async process(job: Job<ScheduleJob>): Promise<unknown> {
+    if (job.data.kind === 'sweep') return { swept: await this.sweeper.sweep() };
+    if (job.data.kind === 'batch' && job.data.campaignId && job.data.deliveryId) {
+      return this.batches.tick(job.data.campaignId, job.data.deliveryId, new Date(job.timestamp));
+    }
+    if (job.data.kind === 'send' && job.data.batchId) return this.batches.send(job.data.batchId);
+    this.logger.warn({ job: job.name, data: job.data }, 'unknown schedule job');
+    return undefined;
+  }
+}

@@ -1,0 +1,51 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import { LOGGER } from '@leadrelay/campaigns';
+import { repeatOptionsFor } from '@leadrelay/schedules';
+import { CampaignRegistry } from '../campaigns/campaign.registry';
+import { APP_CONFIG, type ServerConfig } from '../config.token';
+import { SCHEDULE_QUEUE, type ScheduleJob } from './queues';
+
+const BATCH_PREFIX = 'batch:';
+
+/**
+ * Makes the BullMQ job schedulers match the campaign files: the sweeper, and one scheduler per
+ * scheduled delivery time; added, changed and removed ones are reflected at every start.
+ */
+@Injectable()
+export class ScheduleSync {
+  constructor(
+    @InjectQueue(SCHEDULE_QUEUE) private readonly queue: Queue<ScheduleJob>,
+    private readonly registry: CampaignRegistry,
+    @Inject(APP_CONFIG) private readonly config: ServerConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async sync(): Promise<{ upserted: string[]; removed: string[] }> {
+    await this.queue.upsertJobScheduler('sweeper', { every: this.config.SWEEP_EVERY_MS }, { name: 'sweep', data: { kind: 'sweep' } });
+    const wanted = new Map<string, { repeat: { pattern?: string; every?: number; tz?: string }; data: ScheduleJob }>();
+    for (const c of this.registry.all()) {
+      for (const d of c.deliveries) {
+        if (d.mode.kind !== 'scheduled') continue;
+        for (const entry of repeatOptionsFor(d.mode.schedule)) {
+          wanted.set(`${BATCH_PREFIX}${c.id}:${d.id}:${entry.key}`, { repeat: entry.repeat, data: { kind: 'batch', campaignId: c.id, deliveryId: d.id } });
+        }
+      }
+    }
+    const removed: string[] = [];
+    for (const existing of await this.queue.getJobSchedulers(0, -1)) {
+      const key = existing.key;
+      if (key.startsWith(BATCH_PREFIX) && !wanted.has(key)) {
+        await this.queue.removeJobScheduler(key);
+        removed.push(key);
+      }
+    }
+    for (const [key, s] of wanted) {
+      await this.queue.upsertJobScheduler(key, s.repeat, { name: 'batch', data: s.data });
+    }
+    this.logger.info({ schedules: [...wanted.keys()], removed }, 'job schedulers in sync with campaign files');
+    return { upserted: [...wanted.keys()], removed };
+  }
+}

@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { ConfigError } from '@leadrelay/config';
+import { CampaignProblems, startServer } from './bootstrap';
+
+startServer().catch((err) => {
+  if (err instanceof CampaignProblems) {
+    for (const problem of err.problems) process.stderr.write(`${problem}\n`);
+    process.stderr.write(`\nleadrelay did not start: ${err.problems.length} problem(s) in campaign files.\n`);
+  } else if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`leadrelay did not start: ${err?.stack ?? err}\n`);
+  }
+  process.exit(1);
+});

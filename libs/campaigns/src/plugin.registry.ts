@@ -1,0 +1,29 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { isDeliveryPlugin, type DeliveryPlugin } from '@leadrelay/sdk';
+
+/** The installed delivery plugins, found among the providers of the plugin modules. */
+@Injectable()
+export class PluginRegistry implements OnModuleInit {
+  private readonly plugins = new Map<string, DeliveryPlugin>();
+
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance: unknown = wrapper.instance;
+      if (!isDeliveryPlugin(instance)) continue;
+      const existing = this.plugins.get(instance.name);
+      if (existing && existing !== instance) throw new Error(`two delivery plugins are named '${instance.name}'`);
+      this.plugins.set(instance.name, instance);
+    }
+  }
+
+  get(name: string): DeliveryPlugin | undefined {
+    return this.plugins.get(name);
+  }
+
+  names(): string[] {
+    return [...this.plugins.keys()].sort();
+  }
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { DEFAULT_DATABASE_URL } from '@leadrelay/persistence';
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL (${protocols.join(' or ')})` },
+  );
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  ADMIN_TOKENS: z.string().default(''),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  OUTBOX_DIR: z.string().default('var/outbox'),
+  LEADRELAY_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  CAMPAIGNS_DIR: z.string().default('campaigns'),
+  /** A prefix for BullMQ keys, so several test runs can share one Redis. */
+  QUEUE_PREFIX: z.string().default('leadrelay'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Dispatch worker concurrency per process. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  /** How often the sweeper looks for pending real-time dispatches without a live job. */
+  SWEEP_EVERY_MS: z.coerce.number().int().min(100).default(30_000),
+  /** A pending dispatch younger than this is left to its own job by the sweeper. */
+  SWEEP_GRACE_MS: z.coerce.number().int().min(0).default(15_000),
+  /** Whether `npm start` also serves the demo buyer at /demo-buyer. */
+  DEMO_BUYER: z.enum(['on', 'off']).default('on'),
+  GIT_COMMIT: z.string().optional(),
+});
+
+export type AppConfig = z.infer<typeof schema> & { adminTokens: string[]; generatedAdminToken?: string };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the environment once, listing every bad variable at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateToken: () => string): AppConfig {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const adminTokens = parsed.data.ADMIN_TOKENS.split(',').map((t) => t.trim()).filter(Boolean);
+  if (adminTokens.length) return { ...parsed.data, adminTokens };
+  const generated = generateToken();
+  return { ...parsed.data, adminTokens: [generated], generatedAdminToken: generated };
+}

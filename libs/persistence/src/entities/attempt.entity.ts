@@ -1,0 +1,45 @@
+import { Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Batch } from './batch.entity';
+import { Dispatch } from './dispatch.entity';
+
+/** One try of a dispatch or of a batch: what was sent and received (redacted, truncated). */
+@Entity({ tableName: 'attempt' })
+@Index({ name: 'attempt_dispatch_idx', properties: ['dispatchId'] })
+@Index({ name: 'attempt_batch_idx', properties: ['batchId'] })
+export class Attempt {
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  id!: string;
+
+  @ManyToOne(() => Dispatch, { fieldName: 'dispatch_id', mapToPk: true, nullable: true })
+  dispatchId?: string | null;
+
+  @ManyToOne(() => Batch, { fieldName: 'batch_id', mapToPk: true, nullable: true })
+  batchId?: string | null;
+
+  @Property({ type: 'timestamptz' })
+  at!: Date;
+
+  @Property({ type: 'integer' })
+  durationMs!: number;
+
+  @Property({ type: 'json', nullable: true })
+  request?: Record<string, unknown> | null;
+
+  @Property({ type: 'json', nullable: true })
+  response?: Record<string, unknown> | null;
+
+  @Property({ type: 'text' })
+  outcome!: string;
+
+  @Property({ type: 'text', nullable: true })
+  reason?: string | null;
+
+  @Property({ type: 'decimal', precision: 12, scale: 4, nullable: true })
+  price?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  reference?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  error?: string | null;
+}

@@ -1,0 +1,61 @@
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Batch } from './batch.entity';
+import { Lead } from './lead.entity';
+
+export type DispatchStatus = 'pending' | 'delivered' | 'rejected' | 'failed';
+
+/** One lead travelling through one delivery. Only the host's engine writes its status. */
+@Entity({ tableName: 'dispatch' })
+@Index({ name: 'dispatch_campaign_delivery_status_idx', properties: ['campaignId', 'deliveryId', 'status'] })
+@Index({ name: 'dispatch_lead_idx', properties: ['leadId'] })
+@Index({ name: 'dispatch_batch_idx', properties: ['batchId'] })
+@Index({
+  name: 'dispatch_pending_idx',
+  expression: `create index dispatch_pending_idx on dispatch (campaign_id, delivery_id, created_at) where status = 'pending'`,
+})
+export class Dispatch {
+  @PrimaryKey({ type: 'uuid' })
+  id!: string;
+
+  @ManyToOne(() => Lead, { fieldName: 'lead_id', mapToPk: true })
+  leadId!: string;
+
+  @Property({ type: 'text' })
+  campaignId!: string;
+
+  @Property({ type: 'text' })
+  deliveryId!: string;
+
+  @Enum({ items: ['pending', 'delivered', 'rejected', 'failed'], type: 'text', default: 'pending' })
+  status: DispatchStatus = 'pending';
+
+  /** Tries so far (attempt rows of this dispatch). */
+  @Property({ type: 'integer', default: 0 })
+  attempts: number = 0;
+
+  /** `attempts` when an operator last retried it: the retry policy counts tries from there. */
+  @Property({ type: 'integer', default: 0 })
+  retryOffset: number = 0;
+
+  @Property({ type: 'text', nullable: true })
+  reason?: string | null;
+
+  @Property({ type: 'decimal', precision: 12, scale: 4, nullable: true })
+  price?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  reference?: string | null;
+
+  @ManyToOne(() => Batch, { fieldName: 'batch_id', mapToPk: true, nullable: true })
+  batchId?: string | null;
+
+  /** When the next try is due (retries); the sweeper leaves younger ones to their delayed job. */
+  @Property({ type: 'timestamptz', nullable: true })
+  nextAttemptAt?: Date | null;
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  updatedAt: Date = new Date();
+}

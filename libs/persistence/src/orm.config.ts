@@ -1,0 +1,27 @@
+import { defineConfig, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { Attempt } from './entities/attempt.entity';
+import { Batch } from './entities/batch.entity';
+import { Campaign } from './entities/campaign.entity';
+import { CampaignVersion } from './entities/campaign-version.entity';
+import { Dispatch } from './entities/dispatch.entity';
+import { Lead } from './entities/lead.entity';
+import { Migration20261126000000_initial } from './migrations/Migration20261126000000_initial';
+
+export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch];
+
+/** Migrations are listed here (not globbed) so they work the same from ts-jest and from dist/. */
+export const MIGRATIONS = [{ name: 'Migration20261126000000_initial', class: Migration20261126000000_initial }];
+
+export function ormConfig(clientUrl: string) {
+  return defineConfig({
+    driver: PostgreSqlDriver,
+    clientUrl,
+    entities: ENTITIES,
+    extensions: [Migrator],
+    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, tableName: 'mikro_orm_migrations', silent: true },
+    pool: { min: 0, max: 10 },
+    allowGlobalContext: false,
+    debug: false,
+  });
+}
