@@ -32,7 +32,7 @@ describe('admin API (api.md › Admin API)', () => {
   });
 
   it.each(ADMIN_ROUTES)('%s %s → 401 without a token, and with a wrong one', async (method, path) => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'test-admin-token' }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'test-admin-token' }] as Record<string, string>[]) {
       const res = await fetch(`${server.url}${path}`, { method, headers });
       expect(res.status).toBe(401);
       expect((await res.json()).error).toBe('unauthorized');

@@ -205,6 +205,8 @@ export interface PluginTools {
 
 export interface DeliverInput<O, P> {
   readonly dispatchId: string;
+  /** The delivery's id in its campaign. */
+  readonly deliveryId: string;
   /** 1 for the first try. */
   readonly attempt: number;
   readonly lead: LeadRecord;
@@ -217,6 +219,8 @@ export interface DeliverInput<O, P> {
 
 export interface DeliverBatchInput<O, P> {
   readonly batchId: string;
+  /** The delivery's id in its campaign. */
+  readonly deliveryId: string;
   readonly attempt: number;
   readonly leadCount: number;
   readonly campaign: CampaignInfo;

@@ -88,8 +88,8 @@ export class BatchesController {
   @Get('campaigns/:id/export')
   async export(@Param('id') campaignId: string, @Query() query: Record<string, string>, @Res() res: Response): Promise<void> {
     const choice = {
-      format: query.format === undefined ? undefined : query.format === 'csv' || query.format === 'tsv' ? query.format : badFormat(),
-      quote: query.quote === undefined ? undefined : query.quote === 'all' || query.quote === 'needed' ? query.quote : badQuote(),
+      format: query.format === undefined ? undefined : query.format === 'csv' || query.format === 'tsv' ? (query.format as 'csv' | 'tsv') : badFormat(),
+      quote: query.quote === undefined ? undefined : query.quote === 'all' || query.quote === 'needed' ? (query.quote as 'all' | 'needed') : badQuote(),
       header: boolParam(query.header, 'header'),
     };
     const filter: LeadFilter = { status: query.status, delivery: query.delivery, since: query.since, until: query.until };

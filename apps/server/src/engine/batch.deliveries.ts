@@ -154,6 +154,7 @@ export class BatchDeliveries {
     try {
       result = await delivery.plugin.deliverBatch!({
         batchId,
+        deliveryId: delivery.id,
         attempt,
         leadCount: batch.lead_count,
         campaign,

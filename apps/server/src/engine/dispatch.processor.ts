@@ -64,7 +64,7 @@ export class DispatchProcessor extends WorkerHost implements OnModuleInit {
     try {
       const file = delivery.plugin.fileOptions ? this.files.forLead(campaign, delivery, lead) : undefined;
       result = await withGuard(
-        delivery.plugin.deliver!({ dispatchId, attempt, lead, campaign, options: delivery.options, prepared: delivery.prepared, file }, this.tools),
+        delivery.plugin.deliver!({ dispatchId, deliveryId: delivery.id, attempt, lead, campaign, options: delivery.options, prepared: delivery.prepared, file }, this.tools),
         PLUGIN_GUARD_MS,
       );
     } catch (err) {

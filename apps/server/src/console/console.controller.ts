@@ -1,0 +1,241 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Campaign } from '@leadrelay/persistence';
+import { AdminQueries } from '../admin/admin-queries';
+import { batchJson } from '../admin/batches.controller';
+import { campaignJson } from '../admin/campaigns.controller';
+import { CampaignRegistry } from '../campaigns/campaign.registry';
+import { Database } from '../common/database';
+import { ApiError } from '../common/http-errors';
+import { readBody } from '../common/request-body';
+import { APP_CONFIG, type ServerConfig } from '../config.token';
+import { BatchDeliveries } from '../engine/batch.deliveries';
+import { BatchFiles } from '../engine/batch-files';
+import { DispatchRetry } from '../engine/dispatch.retry';
+import { renderPage, type ConsolePage } from './console.views';
+
+const COOKIE = 'leadrelay_console';
+const STATUSES = ['pending', 'delivered', 'rejected', 'failed'];
+const SESSION_MS = 12 * 3_600_000;
+
+/** The cookie holds a hash of the admin token, never the token; any instance can check it. */
+const sessionValue = (token: string) => createHash('sha256').update(`leadrelay-console:${token}`).digest('hex');
+
+/**
+ * The web console: server-rendered pages over the same services as the admin API. Every page but
+ * the login needs the session cookie; without it a visit is sent to the login.
+ */
+@Controller('console')
+export class ConsoleController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: ServerConfig,
+    private readonly em: EntityManager,
+    private readonly db: Database,
+    private readonly registry: CampaignRegistry,
+    private readonly queries: AdminQueries,
+    private readonly batches: BatchDeliveries,
+    private readonly files: BatchFiles,
+    private readonly retries: DispatchRetry,
+  ) {}
+
+  @Get('login')
+  loginPage(@Query('next') next: string | undefined, @Res() res: Response) {
+    this.html(res, 'login', 'Sign in', { next: safeNext(next) }, false);
+  }
+
+  @Post('login')
+  async login(@Req() req: Request, @Res() res: Response) {
+    const form = new URLSearchParams((await readBody(req)).toString('utf8'));
+    const token = form.get('token') ?? '';
+    const valid = this.config.adminTokens.some((t) => sameText(t, token));
+    if (!valid) {
+      res.status(401);
+      this.html(res, 'login', 'Sign in', { error: 'That token is not valid.', next: safeNext(form.get('next') ?? undefined) }, false);
+      return;
+    }
+    res.cookie(COOKIE, sessionValue(token), {
+      httpOnly: true,
+      secure: true,
+      sameSite: 'strict',
+      path: '/console',
+      maxAge: SESSION_MS,
+    });
+    res.redirect(303, safeNext(form.get('next') ?? undefined));
+  }
+
+  @Post('logout')
+  logout(@Res() res: Response) {
+    res.clearCookie(COOKIE, { path: '/console' });
+    res.redirect(303, '/console/login');
+  }
+
+  @Get()
+  async campaigns(@Req() req: Request, @Res() res: Response) {
+    if (!this.signedIn(req, res)) return;
+    const rows = await this.em.fork().find(Campaign, {}, { orderBy: { archived: 'asc', id: 'asc' } });
+    const pending = await this.db.query<{ campaign_id: string; n: number }>(
+      `select campaign_id, count(*)::int as n from dispatch where status = 'pending' group by campaign_id`,
+    );
+    const byCampaign = new Map(pending.rows.map((r) => [r.campaign_id, r.n]));
+    const campaigns = rows.map((c) => ({ ...campaignJson(c), pending: byCampaign.get(c.id) ?? 0 }));
+    this.html(res, 'campaigns', 'Campaigns', { campaigns });
+  }
+
+  @Get('campaigns/:id')
+  async leads(@Param('id') id: string, @Query() query: Record<string, string>, @Req() req: Request, @Res() res: Response) {
+    if (!this.signedIn(req, res)) return;
+    const campaign = await this.campaign(id);
+    const filter = { status: query.status || undefined, delivery: query.delivery || undefined, since: query.since || undefined, until: query.until || undefined };
+    const page = await this.queries.leads(id, { ...filter, limit: '50', cursor: query.cursor || undefined });
+    const deliveries = campaign.deliveries.map((d) => d.id);
+    const leads = page.items.map((l) => ({
+      ...l,
+      summary: Object.values(l.data as Record<string, unknown>).filter((v) => v !== null && v !== '').slice(0, 3).join(' · ') || l.id,
+      dispatches: deliveries.map((d) => l.dispatches.find((x) => x.delivery === d) ?? { status: '—' }),
+    }));
+    const nextQuery = page.nextCursor ? new URLSearchParams({ ...clean(filter), cursor: page.nextCursor }).toString() : '';
+    this.html(res, 'leads', campaign.name, { campaign, tab: 'leads', leads, filter, statuses: STATUSES, nextCursor: page.nextCursor, nextQuery });
+  }
+
+  @Get('leads/:id')
+  async lead(@Param('id') id: string, @Query('notice') notice: string | undefined, @Req() req: Request, @Res() res: Response) {
+    if (!this.signedIn(req, res)) return;
+    const lead = await this.queries.lead(id);
+    const fields = Object.entries(lead.data as Record<string, unknown>).map(([name, value]) => ({ name, value: value ?? '' }));
+    const dispatches = lead.dispatches.map((d) => ({ ...d, retryable: d.status === 'failed' || d.status === 'rejected' }));
+    this.html(res, 'lead', `Lead ${id}`, { lead: { ...lead, dispatches }, fields, notice });
+  }
+
+  @Post('dispatches/:id/retry')
+  async retryDispatch(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    if (!this.signedIn(req, res)) return;
+    await readBody(req);
+    const { rows } = await this.db.query<{ lead_id: string }>('select lead_id from dispatch where id = $1', [id]);
+    await this.retries.retry(id);
+    res.redirect(303, `/console/leads/${rows[0].lead_id}?notice=${encodeURIComponent('The dispatch is pending again and will be retried.')}`);
+  }
+
+  @Get('campaigns/:id/manual-delivery')
+  async manualPage(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    if (!this.signedIn(req, res)) return;
+    await this.manualForm(res, id);
+  }
+
+  @Post('campaigns/:id/manual-delivery')
+  async manual(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    if (!this.signedIn(req, res)) return;
+    const form = new URLSearchParams((await readBody(req)).toString('utf8'));
+    const format = form.get('format') === 'tsv' ? 'tsv' : 'csv';
+    try {
+      const batch = await this.batches.manual(id, form.get('delivery') || undefined, {
+        format,
+        quote: form.get('quote') === 'all' ? 'all' : 'needed',
+        header: form.get('header') === 'true',
+      });
+      const { rows } = await this.db.query('select * from batch where id = $1', [batch.id]);
+      await this.files.send(res, this.files.forBatch(rows[0]));
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      res.status(err.getStatus());
+      await this.manualForm(res, id, (err.getResponse() as { message: string }).message);
+    }
+  }
+
+  @Get('campaigns/:id/export')
+  async exportPage(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    if (!this.signedIn(req, res)) return;
+    this.html(res, 'export', 'Export', { campaign: await this.campaign(id), tab: 'export', statuses: STATUSES });
+  }
+
+  @Get('campaigns/:id/export/file')
+  async exportFile(@Param('id') id: string, @Query() q: Record<string, string>, @Req() req: Request, @Res() res: Response) {
+    if (!this.signedIn(req, res)) return;
+    const file = this.files.forExport(
+      id,
+      { status: q.status || undefined, delivery: q.delivery || undefined, since: q.since || undefined, until: q.until || undefined },
+      { format: q.format === 'tsv' ? 'tsv' : 'csv', quote: q.quote === 'all' ? 'all' : 'needed', header: q.header === 'true' },
+    );
+    await this.files.send(res, file);
+  }
+
+  @Get('campaigns/:id/batches')
+  async batchList(@Param('id') id: string, @Query('notice') notice: string | undefined, @Req() req: Request, @Res() res: Response) {
+    if (!this.signedIn(req, res)) return;
+    const campaign = await this.campaign(id);
+    const { rows } = await this.db.query('select * from batch where campaign_id = $1 order by created_at desc, id desc limit 200', [id]);
+    this.html(res, 'batches', 'Batches', { campaign, tab: 'batches', batches: rows.map(batchJson), notice });
+  }
+
+  @Get('batches/:id/file')
+  async batchFile(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    if (!this.signedIn(req, res)) return;
+    const { rows } = await this.db.query('select * from batch where id = $1', [/^[0-9a-f-]{36}$/i.test(id) ? id : '00000000-0000-0000-0000-000000000000']);
+    if (!rows.length) {
+      res.status(404).type('text/plain').send('No such batch.');
+      return;
+    }
+    await this.files.send(res, this.files.forBatch(rows[0]));
+  }
+
+  @Post('batches/:id/retry')
+  async retryBatch(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    if (!this.signedIn(req, res)) return;
+    await readBody(req);
+    await this.batches.retry(id);
+    const { rows } = await this.db.query<{ campaign_id: string }>('select campaign_id from batch where id = $1', [id]);
+    res.redirect(303, `/console/campaigns/${rows[0].campaign_id}/batches?notice=${encodeURIComponent('The batch will be sent again.')}`);
+  }
+
+  private async manualForm(res: Response, id: string, error?: string) {
+    const campaign = await this.campaign(id);
+    const manual = campaign.deliveries.filter((d) => d.plugin === 'manual-file');
+    const { rows } = await this.db.query<{ delivery_id: string; n: number }>(
+      `select delivery_id, count(*)::int as n from dispatch where campaign_id = $1 and status = 'pending' and batch_id is null group by delivery_id`,
+      [id],
+    );
+    const pending = new Map(rows.map((r) => [r.delivery_id, r.n]));
+    this.html(res, 'manual', 'Manual delivery', {
+      campaign,
+      tab: 'manual',
+      error: error ?? (manual.length ? undefined : 'This campaign has no manual-file delivery.'),
+      deliveries: manual.map((d) => ({ id: d.id, pending: pending.get(d.id) ?? 0 })),
+    });
+  }
+
+  private async campaign(id: string) {
+    const row = await this.em.fork().findOne(Campaign, { id });
+    if (!row) throw new ApiError(404, 'not_found', `No campaign '${id}'.`);
+    return campaignJson(row);
+  }
+
+  /** True when the session cookie is valid; otherwise answers with a redirect to the login. */
+  private signedIn(req: Request, res: Response): boolean {
+    const cookie = (req.cookies as Record<string, string> | undefined)?.[COOKIE];
+    if (cookie && this.config.adminTokens.some((t) => sameText(sessionValue(t), cookie))) return true;
+    res.redirect(303, `/console/login?next=${encodeURIComponent(req.originalUrl)}`);
+    return false;
+  }
+
+  private html(res: Response, page: ConsolePage, title: string, context: Record<string, unknown>, user = true) {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+    res.type('html').send(renderPage(page, title, context, user));
+  }
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Only same-site console paths: never an open redirect. */
+function safeNext(next: string | undefined): string {
+  return next && next.startsWith('/console') && !next.startsWith('//') ? next : '/console';
+}
+
+function clean(filter: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v)) as Record<string, string>;
+}

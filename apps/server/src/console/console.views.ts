@@ -1,0 +1,136 @@
+import Handlebars from 'handlebars';
+
+/**
+ * The console's pages: server-rendered handlebars with HTML escaping, plain CSS, no client script.
+ * Kept as strings beside the code so the build ships them with no asset step.
+ */
+const hbs = Handlebars.create();
+
+hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+hbs.registerHelper('time', (value: unknown) => (value ? new Date(String(value)).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : ''));
+hbs.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
+hbs.registerHelper('selected', (a: unknown, b: unknown) => (a === b ? 'selected' : ''));
+
+const CSS = `
+:root { --ink:#1d2433; --muted:#5b6478; --line:#dde2ea; --bg:#f6f7fb; --accent:#2456d6; --ok:#1b7f4b; --bad:#b42318; --warn:#a15c00; }
+* { box-sizing: border-box; }
+body { margin:0; font:15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color:var(--ink); background:var(--bg); }
+header { background:#111a2e; color:#fff; padding:.7rem 1.5rem; display:flex; gap:1.5rem; align-items:center; }
+header a { color:#fff; text-decoration:none; } header .brand { font-weight:700; letter-spacing:.02em; }
+header form { margin-left:auto; } header button { background:none; border:1px solid #fff6; color:#fff; }
+main { max-width:1150px; margin:1.5rem auto; padding:0 1.5rem; }
+h1 { font-size:1.45rem; margin:.2rem 0 1rem; } h2 { font-size:1.1rem; margin:1.5rem 0 .5rem; }
+a { color:var(--accent); }
+table { width:100%; border-collapse:collapse; background:#fff; border:1px solid var(--line); }
+th, td { text-align:left; padding:.45rem .6rem; border-bottom:1px solid var(--line); vertical-align:top; }
+th { background:#eef1f6; font-weight:600; font-size:.85rem; color:var(--muted); }
+.status { display:inline-block; padding:0 .45rem; border-radius:.6rem; font-size:.8rem; font-weight:600; background:#eef1f6; }
+.status.delivered { color:var(--ok); background:#e3f4ea; } .status.rejected, .status.failed { color:var(--bad); background:#fde8e6; }
+.status.pending { color:var(--warn); background:#fff3df; }
+.card { background:#fff; border:1px solid var(--line); border-radius:.5rem; padding:1rem 1.2rem; margin-bottom:1rem; }
+.tabs { display:flex; gap:.4rem; margin:0 0 1rem; flex-wrap:wrap; } .tabs a { padding:.3rem .8rem; border:1px solid var(--line); border-radius:.4rem; background:#fff; text-decoration:none; }
+.tabs a.on { background:var(--accent); color:#fff; border-color:var(--accent); }
+form.inline { display:inline; } label { display:block; margin:.6rem 0 .2rem; font-weight:600; }
+fieldset { border:1px solid var(--line); border-radius:.4rem; margin:.8rem 0; } legend { font-weight:600; }
+input, select, button { font:inherit; padding:.35rem .55rem; border:1px solid #b9c1cf; border-radius:.35rem; background:#fff; }
+button.primary { background:var(--accent); color:#fff; border-color:var(--accent); padding:.45rem 1rem; cursor:pointer; }
+button { cursor:pointer; } .filters { display:flex; gap:.8rem; align-items:flex-end; flex-wrap:wrap; margin-bottom:1rem; } .filters label { margin:0; font-size:.85rem; }
+.muted { color:var(--muted); } .error { color:var(--bad); font-weight:600; } .notice { background:#e3f4ea; border:1px solid #b7e1c7; padding:.6rem .9rem; border-radius:.4rem; }
+pre { background:#0f1626; color:#dfe6f3; padding:.7rem; border-radius:.35rem; overflow:auto; max-height:18rem; font-size:.8rem; white-space:pre-wrap; word-break:break-all; }
+.login { max-width:380px; margin:5rem auto; }
+`;
+
+const LAYOUT = hbs.compile(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{title}} — leadrelay</title><style>${CSS}</style></head>
+<body>
+{{#if user}}<header><a class="brand" href="/console">leadrelay</a><a href="/console">Campaigns</a>
+<form method="post" action="/console/logout"><button type="submit">Sign out</button></form></header>{{/if}}
+<main>{{{body}}}</main></body></html>`);
+
+const PAGES = {
+  login: `<div class="login card"><h1>leadrelay console</h1>
+{{#if error}}<p class="error">{{error}}</p>{{/if}}
+<form method="post" action="/console/login"><label for="token">Admin token</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required style="width:100%">
+<input type="hidden" name="next" value="{{next}}"><p><button class="primary" type="submit">Sign in</button></p></form></div>`,
+
+  campaigns: `<h1>Campaigns</h1>
+<table><thead><tr><th>Campaign</th><th>Deliveries</th><th>Pending</th><th>Version</th><th></th></tr></thead><tbody>
+{{#each campaigns}}<tr><td><a href="/console/campaigns/{{id}}">{{name}}</a><div class="muted">{{id}}</div></td>
+<td>{{#each deliveries}}<div>{{id}} <span class="muted">({{plugin}}: {{summary}})</span></div>{{/each}}</td>
+<td>{{pending}}</td><td><code>{{version}}</code></td><td>{{#if archived}}<span class="status">archived</span>{{/if}}</td></tr>
+{{else}}<tr><td colspan="5" class="muted">No campaigns yet: add a file to campaigns/.</td></tr>{{/each}}</tbody></table>`,
+
+  tabs: `<h1>{{campaign.name}} <span class="muted">· {{campaign.id}}</span></h1>
+<nav class="tabs"><a href="/console/campaigns/{{campaign.id}}" class="{{#if (eq tab 'leads')}}on{{/if}}">Leads</a>
+<a href="/console/campaigns/{{campaign.id}}/manual-delivery" class="{{#if (eq tab 'manual')}}on{{/if}}">Tools → Manual Delivery</a>
+<a href="/console/campaigns/{{campaign.id}}/export" class="{{#if (eq tab 'export')}}on{{/if}}">Export</a>
+<a href="/console/campaigns/{{campaign.id}}/batches" class="{{#if (eq tab 'batches')}}on{{/if}}">Batches</a></nav>`,
+
+  leads: `{{> tabs}}
+<form class="filters" method="get">
+<div><label>Status</label><select name="status"><option value="">any</option>{{#each statuses}}<option {{selected this ../filter.status}}>{{this}}</option>{{/each}}</select></div>
+<div><label>Delivery</label><select name="delivery"><option value="">any</option>{{#each campaign.deliveries}}<option {{selected id ../filter.delivery}}>{{id}}</option>{{/each}}</select></div>
+<div><label>Since</label><input type="date" name="since" value="{{filter.since}}"></div>
+<div><label>Until</label><input type="date" name="until" value="{{filter.until}}"></div>
+<button type="submit">Filter</button></form>
+<table><thead><tr><th>Received</th><th>Lead</th>{{#each campaign.deliveries}}<th>{{id}}</th>{{/each}}</tr></thead><tbody>
+{{#each leads}}<tr><td>{{time receivedAt}}</td><td><a href="/console/leads/{{id}}">{{summary}}</a></td>
+{{#each dispatches}}<td><span class="status {{status}}">{{status}}</span>{{#if reason}}<div class="muted">{{reason}}</div>{{/if}}</td>{{/each}}</tr>
+{{else}}<tr><td colspan="9" class="muted">No leads match.</td></tr>{{/each}}</tbody></table>
+{{#if nextCursor}}<p><a href="?{{nextQuery}}">Older leads →</a></p>{{/if}}`,
+
+  lead: `<h1>Lead <span class="muted">{{lead.id}}</span></h1>
+<p><a href="/console/campaigns/{{lead.campaign}}">← {{lead.campaign}}</a> · received {{time lead.receivedAt}} · campaign version <code>{{lead.campaignVersion}}</code></p>
+{{#if notice}}<p class="notice">{{notice}}</p>{{/if}}
+<div class="card"><h2>Data</h2><table><tbody>{{#each fields}}<tr><th>{{name}}</th><td>{{value}}</td></tr>{{/each}}</tbody></table></div>
+{{#each lead.dispatches}}<div class="card"><h2>{{delivery}} <span class="status {{status}}">{{status}}</span></h2>
+{{#if reason}}<p>Reason: {{reason}}</p>{{/if}}{{#if reference}}<p>Buyer reference: {{reference}}</p>{{/if}}{{#if batch}}<p>Batch: <a href="/console/batches/{{batch}}/file">download file</a></p>{{/if}}
+{{#if retryable}}<form method="post" action="/console/dispatches/{{id}}/retry"><button class="primary" type="submit">Retry this dispatch</button></form>{{/if}}
+{{#each attempts}}<h2 style="font-size:1rem">Attempt {{@index}} · {{time at}} · {{durationMs}} ms · <span class="status {{outcome}}">{{outcome}}</span></h2>
+{{#if reason}}<p>Reason: {{reason}}</p>{{/if}}{{#if error}}<p class="error">{{error}}</p>{{/if}}
+{{#if request}}<details><summary>Request</summary><pre>{{json request}}</pre></details>{{/if}}
+{{#if response}}<details><summary>Response</summary><pre>{{json response}}</pre></details>{{/if}}
+{{else}}<p class="muted">No attempts yet.</p>{{/each}}</div>{{/each}}`,
+
+  manual: `{{> tabs}}
+<div class="card"><p>Downloading the file <strong>delivers</strong> the leads: every pending lead of the chosen delivery moves to <em>delivered</em> and the file is kept as a batch you can download again.</p>
+{{#if error}}<p class="error">{{error}}</p>{{/if}}
+<form method="post" action="/console/campaigns/{{campaign.id}}/manual-delivery">
+<label for="delivery">Delivery</label><select id="delivery" name="delivery">{{#each deliveries}}<option value="{{id}}">{{id}} — {{pending}} pending</option>{{/each}}</select>
+<fieldset><legend>Format</legend><label><input type="radio" name="format" value="csv" checked> CSV (comma-separated)</label>
+<label><input type="radio" name="format" value="tsv"> Tab-delimited</label></fieldset>
+<fieldset><legend>Options</legend><label><input type="checkbox" name="quote" value="all"> Quote every field</label>
+<label><input type="checkbox" name="header" value="true" checked> Include a header row</label></fieldset>
+<p><button class="primary" type="submit">Download and mark delivered</button></p></form></div>`,
+
+  export: `{{> tabs}}
+<div class="card"><p>Export downloads leads in any status. It <strong>changes nothing</strong>.</p>
+<form method="get" action="/console/campaigns/{{campaign.id}}/export/file">
+<div class="filters"><div><label>Status</label><select name="status"><option value="">any</option>{{#each statuses}}<option>{{this}}</option>{{/each}}</select></div>
+<div><label>Delivery</label><select name="delivery"><option value="">any</option>{{#each campaign.deliveries}}<option>{{id}}</option>{{/each}}</select></div>
+<div><label>Since</label><input type="date" name="since"></div><div><label>Until</label><input type="date" name="until"></div></div>
+<fieldset><legend>Format</legend><label><input type="radio" name="format" value="csv" checked> CSV</label><label><input type="radio" name="format" value="tsv"> Tab-delimited</label></fieldset>
+<fieldset><legend>Options</legend><label><input type="checkbox" name="quote" value="all"> Quote every field</label>
+<label><input type="checkbox" name="header" value="true" checked> Include a header row</label><input type="hidden" name="form" value="1"></fieldset>
+<p><button class="primary" type="submit">Export</button></p></form></div>`,
+
+  batches: `{{> tabs}}
+{{#if notice}}<p class="notice">{{notice}}</p>{{/if}}
+<table><thead><tr><th>Made</th><th>Kind</th><th>Delivery</th><th>Leads</th><th>Status</th><th>File</th><th></th></tr></thead><tbody>
+{{#each batches}}<tr><td>{{time createdAt}}</td><td>{{kind}}</td><td>{{delivery}}</td><td>{{leadCount}}</td>
+<td><span class="status {{status}}">{{status}}</span>{{#if reason}}<div class="muted">{{reason}}</div>{{/if}}</td>
+<td><a href="/console/batches/{{id}}/file">{{options.fileName}}</a></td>
+<td>{{#if (eq status 'failed')}}{{#if (eq kind 'email')}}<form method="post" action="/console/batches/{{id}}/retry"><button type="submit">Retry</button></form>{{/if}}{{/if}}</td></tr>
+{{else}}<tr><td colspan="7" class="muted">No batches yet.</td></tr>{{/each}}</tbody></table>`,
+};
+
+hbs.registerPartial('tabs', PAGES.tabs);
+const compiled = Object.fromEntries(Object.entries(PAGES).map(([k, v]) => [k, hbs.compile(v)])) as Record<keyof typeof PAGES, HandlebarsTemplateDelegate>;
+
+export type ConsolePage = Exclude<keyof typeof PAGES, 'tabs'>;
+
+export function renderPage(page: ConsolePage, title: string, context: Record<string, unknown>, user = true): string {
+  return LAYOUT({ title, user, body: compiled[page](context) });
+}

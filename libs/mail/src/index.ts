@@ -1,0 +1,1 @@
+export { NodemailerMailTransport, type NodemailerMailTransportOptions } from './nodemailer-mail.transport';
