@@ -1,18 +1,16 @@
 /**
  * B2's first decision, measured: raw POSTs per second through axios (keep-alive agent) and through
  * undici, against a local Node http server that answers at once, 64 requests in flight. The server
- * runs in its own process so client and server do not share one event loop. Writes
- * bench/results/http-client.json; `npm run bench -- http-client` runs `main()`.
+ * runs in its own process so client and server do not share one event loop.
+ * `npm run bench -- http-client`; the runner writes what `main()` returns to bench/results/http-client.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import axios from 'axios';
 import { Agent } from 'undici';
-import { UndiciHttpClient } from '../libs/http-client/src';
+import { UndiciHttpClient } from '@leadrelay/http-client';
+import { machine } from './support/bench-kit';
 
 const IN_FLIGHT = 64;
 const BODY = new URLSearchParams({
@@ -160,32 +158,11 @@ export async function main(options: { seconds?: number } = {}): Promise<object> 
     })),
   );
 
-  const report = {
+  return {
     name: 'http-client',
     date: new Date().toISOString(),
-    machine: {
-      cpu: os.cpus()[0]?.model ?? 'unknown',
-      cores: os.cpus().length,
-      memoryMb: Math.round(os.totalmem() / 1024 / 1024),
-      platform: `${os.platform()} ${os.release()}`,
-      node: process.version,
-    },
-    settings: { inFlight: IN_FLIGHT, secondsEach: seconds, rounds: '1 s turns after a 1 s warm-up each', bodyBytes: Buffer.byteLength(BODY) },
+    machine: machine(),
+    settings: { inFlight: IN_FLIGHT, secondsEach: seconds, turns: '1 s turns after a 1 s warm-up each', bodyBytes: Buffer.byteLength(BODY) },
     results,
   };
-  const file = path.resolve(__dirname, 'results', 'http-client.json');
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`written to ${path.relative(process.cwd(), file)}`);
-  return report;
-}
-
-/** Same as `main`, under the name the bench runner may look for. */
-export const run = main;
-
-if (require.main === module) {
-  main().catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
 }

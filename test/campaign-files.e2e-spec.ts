@@ -69,8 +69,9 @@ describe('campaign files (campaigns.md › Applying campaigns on deploy)', () =>
       );
     write('alpha', 'Alpha');
     write('beta', 'Beta');
-    let server = await startTestServer('apply', { CAMPAIGNS_DIR: dir });
+    const server = await startTestServer('apply', { CAMPAIGNS_DIR: dir });
     const env = server.env;
+    let running = server.app;
     try {
       const post = (id: string) =>
         fetch(`${server.url}/v1/campaigns/${id}/leads`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'k' }, body: '{"name":"x"}' });
@@ -82,7 +83,8 @@ describe('campaign files (campaigns.md › Applying campaigns on deploy)', () =>
       fs.rmSync(path.join(dir, 'beta.campaign.ts'));
       const { startServer } = await import('../apps/server/src/bootstrap');
       const again = await startServer(env);
-      server = { ...server, ...again };
+      running = again.app;
+      server.url = again.url;
       const rows = await sql(server.databaseUrl, 'select id, name, version, archived from campaign order by id');
       expect(rows.map((r) => [r.id, r.name, r.archived])).toEqual([
         ['alpha', 'Alpha, renamed', false],
@@ -98,7 +100,8 @@ describe('campaign files (campaigns.md › Applying campaigns on deploy)', () =>
       const [lead2] = await sql(server.databaseUrl, 'select campaign_version from lead where id = $1', [second.id]);
       expect(lead2.campaign_version).toBe(rows[0].version);
     } finally {
-      await server.stop();
+      await running.close();
+      await dropDatabase(env.DATABASE_URL!);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

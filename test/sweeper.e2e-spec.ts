@@ -45,7 +45,7 @@ describe('sweeper (PostgreSQL is the truth, Redis the conveyor)', () => {
         const [found] = await sql(env.DATABASE_URL!, 'select status, attempts from dispatch where id = $1', [dispatchId]);
         return found?.status === 'delivered' ? found : undefined;
       });
-      expect(row.attempts).toBe(1);
+      expect(row!.attempts).toBe(1);
       expect(buyer.received).toHaveLength(1);
       expect(buyer.received[0].headers['idempotency-key']).toBe(dispatchId);
       // A second sweep finds nothing left to do.

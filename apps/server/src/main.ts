@@ -2,7 +2,11 @@ import 'reflect-metadata';
 import { ConfigError } from '@leadrelay/config';
 import { CampaignProblems, startServer } from './bootstrap';
 
-startServer().catch((err) => {
+startServer().then(({ config, url }) => {
+  if (config.generatedAdminToken) {
+    process.stdout.write(`\nleadrelay is serving ${url} (console: ${url}/console)\nADMIN_TOKENS is not set; admin token for this run: ${config.generatedAdminToken}\n\n`);
+  }
+}, (err) => {
   if (err instanceof CampaignProblems) {
     for (const problem of err.problems) process.stderr.write(`${problem}\n`);
     process.stderr.write(`\nleadrelay did not start: ${err.problems.length} problem(s) in campaign files.\n`);

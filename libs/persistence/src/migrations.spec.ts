@@ -35,7 +35,7 @@ describe('migrations from an empty database', () => {
     try {
       const diff = await orm.schema.getUpdateSchemaSQL({ wrap: false, safe: true });
       expect(diff.trim()).toBe('');
-      const tables = await orm.em.getConnection().execute(`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
+      const tables: { table_name: string }[] = await orm.em.getConnection().execute(`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
       expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(
         ['attempt', 'batch', 'campaign', 'campaign_version', 'dispatch', 'lead', 'mikro_orm_migrations'],
       );

@@ -34,7 +34,9 @@ export class CampaignApplier {
     const result: ApplyResult = { created: [], changed: [], unchanged: [], archived: [] };
     await this.em.fork().transactional(async (em) => {
       // One deploy at a time: instances starting together apply the same files in turn.
-      await em.getConnection().execute('select pg_advisory_xact_lock(7262002)');
+      // Raw statements must run on the transaction's own connection, hence its context.
+      const run = (sql: string, params: unknown[] = []) => em.getConnection().execute(sql, params, 'run', em.getTransactionContext());
+      await run('select pg_advisory_xact_lock(7262002)');
       const existing = new Map((await em.find(Campaign, {})).map((c) => [c.id, c]));
       for (const c of campaigns) {
         const definition = this.storedDefinition(c);
@@ -49,12 +51,10 @@ export class CampaignApplier {
           result.unchanged.push(c.id);
         }
         await em.flush();
-        await em
-          .getConnection()
-          .execute(
-            `insert into campaign_version (campaign_id, hash, git_commit, definition) values (?, ?, ?, ?) on conflict (campaign_id, hash) do nothing`,
-            [c.id, c.version, commit ?? null, JSON.stringify(definition)],
-          );
+        await run(
+          `insert into campaign_version (campaign_id, hash, git_commit, definition) values (?, ?, ?, ?) on conflict (campaign_id, hash) do nothing`,
+          [c.id, c.version, commit ?? null, JSON.stringify(definition)],
+        );
       }
       const present = new Set(campaigns.map((c) => c.id));
       for (const row of existing.values()) {

@@ -33,7 +33,7 @@ export class Database {
     }
   }
 
-  close(): Promise<void> {
-    return this.pool.end();
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
   }
 }

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Clock, LOGGER, type ResolvedCampaign, type ResolvedDelivery } from '@leadrelay/campaigns';
-import { createFileStream, streamCopyFile, type FileSpec } from '@leadrelay/files';
+import { createFileStream, fileTimestampSql, streamCopyFile, type FileSpec } from '@leadrelay/files';
 import type { BatchFile, FileColumn, FileFormatOptions, LeadRecord } from '@leadrelay/sdk';
 import type { LeadFilter } from '../admin/admin-queries';
 import { AdminQueries } from '../admin/admin-queries';
@@ -29,7 +29,7 @@ function quoteLiteral(value: string): string {
 /** SQL producing one column's text from a lead row `l`: the same text the JS writer gets from the lead. */
 function columnSql(source: string): string {
   if (source === 'lead_id') return 'l.id::text';
-  if (source === 'received_at') return `to_char(l.received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  if (source === 'received_at') return fileTimestampSql('l.received_at');
   if (source.startsWith('status:')) {
     return `(select x.status from dispatch x where x.lead_id = l.id and x.delivery_id = ${quoteLiteral(source.slice(7))})`;
   }

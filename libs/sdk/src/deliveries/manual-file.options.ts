@@ -27,7 +27,7 @@ export interface ManualFileOptions {
   fields?: string[];
   /** Campaign field name → column heading. */
   mapping?: Record<string, string>;
-  /** `{{campaign}}`, `{{delivery}}`, `{{date}}`, `{{batch}}`, `{{ext}}`. @default '{{campaign}}-{{date}}.{{ext}}' */
+  /** `{{campaign}}`, `{{delivery}}`, `{{date}}` (UTC, YYYY-MM-DD), `{{time}}` (UTC, HHMMSS), `{{batch}}`, `{{ext}}`. @default '{{campaign}}-{{date}}.{{ext}}' */
   fileName?: string;
   /** Write formula-leading values so spreadsheets show them as text. @default true */
   formulaGuard?: boolean;

@@ -1,0 +1,1 @@
+export { UndiciHttpClient, type UndiciHttpClientOptions } from './undici-http.client';

@@ -1,0 +1,2 @@
+export { HandlebarsTemplateEngine } from './handlebars-template.engine';
+export { checkRenderedBody } from './rendered-body.check';

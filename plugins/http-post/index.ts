@@ -1,0 +1,4 @@
+export { httpPostPlugin } from './http-post.plugin';
+export { HttpPostPluginModule, HTTP_POST_PLUGIN } from './http-post.module';
+export type { HttpPostPluginOptions, PreparedHttpPost } from './http-post.prepare';
+export { classify } from './classify';
