@@ -9,7 +9,6 @@ import {
   type RecordedRequest,
   type RecordedResponse,
 } from '@leadrelay/sdk';
-import { checkRenderedBody } from '@leadrelay/templating';
 import { renderBuyerUrl, summariseUrl } from './buyer-url.template';
 import { classify } from './classify';
 import { prepareHttpPost, type HttpPostPluginOptions, type PreparedHttpPost } from './http-post.prepare';
@@ -69,7 +68,7 @@ export const httpPostPlugin = definePlugin<HttpPostPluginOptions, PreparedHttpPo
       return { outcome: 'rejected', configError: true, reason: `a template failed to render: ${message}` };
     }
     if (prepared.body.kind === 'json' || prepared.body.kind === 'xml') {
-      const problem = checkRenderedBody(prepared.body.kind, body ?? '', prepared.body.name);
+      const problem = tools.templates.checkBody(prepared.body.kind, body ?? '', prepared.body.name);
       // Values are escaped, so the template is at fault: sending it again would not help.
       if (problem) return { outcome: 'rejected', configError: true, reason: problem.message, request: { method: options.method, url, headers, body } };
     }

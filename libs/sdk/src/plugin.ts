@@ -159,6 +159,8 @@ export interface TemplateEngine {
    * variable not in `variables` (helpers and their arguments aside).
    */
   compile(source: string, options: { name: string; escape: TemplateEscape; variables: readonly string[] }): CompiledTemplate;
+  /** Checks a rendered JSON or XML body parses; the error names the template, line and column. */
+  checkBody(kind: 'json' | 'xml', body: string, templateName: string): TemplateError | null;
 }
 
 /** One email message. Attachment content is a stream so a big batch never sits in memory. */

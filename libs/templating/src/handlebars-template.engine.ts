@@ -1,3 +1,4 @@
+import { checkRenderedBody } from './rendered-body.check';
 import Handlebars from 'handlebars';
 import { TemplateError, type CompiledTemplate, type TemplateEngine, type TemplateEscape } from '@leadrelay/sdk';
 import { checkTemplate } from './template-ast.check';
@@ -16,6 +17,7 @@ const RUNTIME_OPTIONS = {
  * lead's values: prototype access is off, and the compile-time check refuses anything else.
  */
 export class HandlebarsTemplateEngine implements TemplateEngine {
+  readonly checkBody = checkRenderedBody;
   private readonly handlebars = Handlebars.create();
   private readonly knownHelpers: Record<string, boolean>;
 
