@@ -37,7 +37,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   });
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(cookieParser());
+  app.use('/console', cookieParser());
   app.enableShutdownHooks();
   await app.init();
   try {

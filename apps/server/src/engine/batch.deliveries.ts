@@ -4,7 +4,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { Clock, LOGGER, PLUGIN_TOOLS, type ResolvedCampaign, type ResolvedDelivery } from '@leadrelay/campaigns';
-import type { DeliveryResult, FileFormatOptions, PluginTools } from '@leadrelay/sdk';
+import type { DeliveryResult, FileFormatOptions, PluginTools, RetryPolicy } from '@leadrelay/sdk';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
 import { badRequest, conflict, notFound } from '../common/http-errors';
@@ -22,8 +22,11 @@ export interface BatchSummary {
 /** How long one send may hold a batch before another instance may take it over (crash recovery). */
 const SEND_LEASE_MS = 15 * 60_000;
 
-/** Email batches retry on their own schedule: a little slower than HTTP, as mail servers ask. */
-const BATCH_RETRY = new RetrySchedule({ attempts: 8, firstDelayMs: 30_000, maxDelayMs: 3_600_000 });
+/**
+ * Email batches retry a little slower than HTTP by default, as mail servers ask; an email
+ * delivery's `retry` option overrides any of these.
+ */
+const BATCH_RETRY_DEFAULTS: RetryPolicy = { attempts: 8, firstDelayMs: 30_000, maxDelayMs: 3_600_000 };
 
 /**
  * Batches: claim a delivery's pending dispatches atomically (`FOR UPDATE SKIP LOCKED`, so two
@@ -73,6 +76,17 @@ export class BatchDeliveries {
 
   /** A scheduled tick: claim what arrived since the last one into a batch, and send it. */
   async tick(campaignId: string, deliveryId: string, tickAt: Date): Promise<{ batch?: string; leadCount: number }> {
+    const claimed = await this.claimScheduled(campaignId, deliveryId, tickAt);
+    if (claimed.batch) await this.send(claimed.batch);
+    return claimed;
+  }
+
+  /**
+   * The first half of a tick: the delivery's unclaimed pending dispatches become one pending email
+   * batch (none when there are no leads, unless `sendEmpty`). Committed before anything is sent,
+   * so a crash from here on leaves a pending batch that the sweeper sends (`resumePending`).
+   */
+  async claimScheduled(campaignId: string, deliveryId: string, tickAt: Date): Promise<{ batch?: string; leadCount: number }> {
     const target = this.registry.delivery(campaignId, deliveryId);
     if (!target) return { leadCount: 0 };
     const { campaign, delivery } = target;
@@ -81,7 +95,6 @@ export class BatchDeliveries {
     const { id, leadCount } = await this.claim(campaign.id, delivery.id, 'email', 'pending', options, sendEmpty);
     if (!leadCount && !sendEmpty) return { leadCount: 0 };
     this.logger.info({ campaign: campaignId, delivery: deliveryId, batch: id, leadCount, tickAt }, 'scheduled batch claimed');
-    await this.send(id);
     return { batch: id, leadCount };
   }
 
@@ -143,7 +156,7 @@ export class BatchDeliveries {
     if (!batch) return { status: 'skipped' };
     const target = this.registry.delivery(batch.campaign_id, batch.delivery_id);
     if (!target?.delivery.plugin.deliverBatch) {
-      await this.finish(batchId, batch.attempts + 1, { outcome: 'rejected', reason: `delivery '${batch.delivery_id}' is no longer configured` }, 0, []);
+      await this.finish(batchId, batch.attempts + 1, { outcome: 'rejected', reason: `delivery '${batch.delivery_id}' is no longer configured` }, 0, undefined);
       return { status: 'failed' };
     }
     const { campaign, delivery } = target;
@@ -167,13 +180,16 @@ export class BatchDeliveries {
       this.logger.error({ err, batchId }, 'plugin threw instead of returning an outcome');
       result = { outcome: 'retry', error: `plugin error: ${(err as Error).message}` };
     }
-    return this.finish(batchId, attempt, result, performance.now() - started, delivery.secrets, startedAt);
+    return this.finish(batchId, attempt, result, performance.now() - started, delivery, startedAt);
   }
 
-  private async finish(batchId: string, attempt: number, result: DeliveryResult, durationMs: number, secrets: readonly string[], at = this.clock.now()) {
-    const retryInMs = result.outcome === 'retry' ? BATCH_RETRY.delayAfter(attempt, result.retryAfterMs) : undefined;
+  private async finish(batchId: string, attempt: number, result: DeliveryResult, durationMs: number, delivery: ResolvedDelivery | undefined, at = this.clock.now()) {
+    const policy = new RetrySchedule({ ...BATCH_RETRY_DEFAULTS, ...delivery?.options?.retry });
+    const retryInMs = result.outcome === 'retry' ? policy.delayAfter(attempt, result.retryAfterMs) : undefined;
     const status = result.outcome === 'delivered' ? 'delivered' : retryInMs !== undefined ? 'pending' : 'failed';
-    const reason = result.reason ?? result.error ?? null;
+    let reason = result.reason ?? result.error ?? null;
+    if (status === 'failed' && result.outcome === 'retry') reason = `gave up after ${attempt} attempt(s): ${reason ?? 'no reason given'}`;
+    const secrets = delivery?.secrets ?? [];
     await this.db.transaction(async (client) => {
       await client.query(`update batch set status = $2, attempts = $3, reason = $4, sending_until = null, updated_at = now() where id = $1`, [batchId, status, attempt, reason]);
       if (status !== 'pending') {
@@ -192,18 +208,23 @@ export class BatchDeliveries {
 
   /** An operator sends a failed email batch again, with the same leads and the same file. */
   async retry(batchId: string): Promise<{ id: string; status: string }> {
-    const updated = await this.db.transaction(async (client) => {
-      const res = await client.query(`update batch set status = 'pending', updated_at = now() where id = $1 and kind = 'email' and status = 'failed' returning id`, [batchId]);
-      if (!res.rowCount) return false;
+    const attempts = await this.db.transaction(async (client) => {
+      const res = await client.query<{ attempts: number }>(
+        `update batch set status = 'pending', updated_at = now() where id = $1 and kind = 'email' and status = 'failed' returning attempts`,
+        [batchId],
+      );
+      if (!res.rowCount) return undefined;
       await client.query(`update dispatch set status = 'pending', reason = null, updated_at = now() where batch_id = $1 and status = 'failed'`, [batchId]);
-      return true;
+      return res.rows[0].attempts;
     });
-    if (!updated) {
+    if (attempts === undefined) {
       const { rows } = await this.db.query('select kind, status from batch where id = $1', [batchId]);
       if (!rows.length) throw notFound(`No batch '${batchId}'.`);
       throw conflict(`Only failed email batches can be retried; this one is a ${rows[0].status} ${rows[0].kind} batch.`);
     }
-    await this.queue.add('send', { kind: 'send', batchId }, { jobId: `send-${batchId}-retry-${Date.now()}`, removeOnComplete: true, removeOnFail: true });
+    // The id every sender of this attempt uses (see resumePending): the sweeper finding the batch
+    // pending before this job ran adds nothing, so the batch is never sent by two jobs at once.
+    await this.queue.add('send', { kind: 'send', batchId }, { jobId: `send-${batchId}-${attempts}`, removeOnComplete: true, removeOnFail: true });
     return { id: batchId, status: 'pending' };
   }
 

