@@ -69,8 +69,10 @@ export class BatchDeliveries {
   /** Manual delivery: every pending dispatch of the delivery becomes delivered, in one new batch. */
   async manual(campaignId: string, deliveryId: string | undefined, choice: Partial<FileFormatOptions>): Promise<BatchSummary> {
     const { campaign, delivery } = this.pick(campaignId, 'manual-file', deliveryId);
-    const options = this.files.optionsFor(campaign, delivery, choice);
-    const { id, leadCount } = await this.claim(campaign.id, delivery.id, 'manual', 'delivered', options);
+    // The id is chosen first so that a file name pattern with `{{batch}}` names this batch.
+    const batchId = randomUUID();
+    const options = this.files.optionsFor(campaign, delivery, choice, batchId);
+    const { id, leadCount } = await this.claim(campaign.id, delivery.id, 'manual', 'delivered', options, true, batchId);
     return { id, leadCount, file: `/v1/batches/${id}/file` };
   }
 
@@ -109,8 +111,8 @@ export class BatchDeliveries {
     dispatchStatus: 'delivered' | 'pending',
     options: StoredFileOptions,
     keepEmpty = true,
+    id: string = randomUUID(),
   ): Promise<{ id: string; leadCount: number }> {
-    const id = randomUUID();
     const now = this.clock.now();
     return this.db.transaction(async (client) => {
       await client.query(

@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { LOGGER } from '@leadrelay/campaigns';
 import { DISPATCH_QUEUE, type DispatchJob } from './queues';
 
+const ENQUEUE_TIMEOUT_MS = 2_000;
+
 /**
  * Puts real-time dispatches on the queue, job id = dispatch id, so adding one twice is harmless.
  * PostgreSQL stays the truth: a failed enqueue is left to the sweeper, never to the lead source.
@@ -18,10 +20,15 @@ export class DispatchEnqueuer {
 
   async enqueue(dispatches: { id: string; delayMs?: number }[]): Promise<boolean> {
     if (!dispatches.length) return true;
+    let timer: NodeJS.Timeout | undefined;
+    // With Redis away, ioredis holds commands until it is back: never hold the lead source too.
+    const giveUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
+    });
     try {
       // Separate adds rather than addBulk: measured about twice as fast, and the jobs need not be
       // atomic together (each is idempotent by its id, and the sweeper covers a partial failure).
-      await Promise.all(
+      const adds = Promise.all(
         dispatches.map((d) =>
           this.queue.add(
             'deliver',
@@ -30,10 +37,14 @@ export class DispatchEnqueuer {
           ),
         ),
       );
+      adds.catch(() => undefined);
+      await Promise.race([adds, giveUp]);
       return true;
     } catch (err) {
       this.logger.warn({ err, count: dispatches.length }, 'enqueue failed; the sweeper will pick these dispatches up');
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
