@@ -9,6 +9,9 @@ import { sql, type TestServer } from '../support/test-server';
 
 export const CAMPAIGNS_DIR = 'test/campaigns-files';
 
+/** What the helpers need of a running host (a TestServer, or one restarted on the same database). */
+export type Host = Pick<TestServer, 'url' | 'admin' | 'databaseUrl'>;
+
 export const KEYS: Record<string, string> = { 'files-test': 'files-key', 'single-file': 'single-key' };
 
 export interface ParsedFile {
@@ -62,12 +65,12 @@ export interface Download {
   bytes: Buffer;
 }
 
-export async function download(server: TestServer, path: string): Promise<Download> {
+export async function download(server: Host, path: string): Promise<Download> {
   const res = await fetch(`${server.url}${path}`, { headers: server.admin });
   return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
-export async function postJson(server: TestServer, path: string, body: unknown): Promise<{ status: number; body: any }> {
+export async function postJson(server: Host, path: string, body: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${server.url}${path}`, {
     method: 'POST',
     headers: { ...server.admin, 'content-type': 'application/json' },
@@ -83,7 +86,7 @@ export interface SubmittedLead {
 }
 
 /** One lead through intake, as a lead source sends it. */
-export async function submitLead(server: TestServer, campaign: string, data: Record<string, string>): Promise<SubmittedLead> {
+export async function submitLead(server: Host, campaign: string, data: Record<string, string>): Promise<SubmittedLead> {
   const res = await fetch(`${server.url}/v1/campaigns/${campaign}/leads`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': KEYS[campaign] },

@@ -64,6 +64,9 @@ export class BatchesController {
 
   @Get('campaigns/:id/batches')
   async list(@Param('id') campaignId: string) {
+    // Archived campaigns keep their batches; only a campaign never applied is unknown.
+    const known = await this.db.query('select 1 from campaign where id = $1', [campaignId]);
+    if (!known.rowCount) throw notFound(`No campaign '${campaignId}'.`);
     const { rows } = await this.db.query('select * from batch where campaign_id = $1 order by created_at desc, id desc limit 500', [campaignId]);
     return { items: rows.map(batchJson) };
   }

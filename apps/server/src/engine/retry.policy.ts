@@ -2,21 +2,23 @@ import type { RetryPolicy } from '@leadrelay/sdk';
 
 /** About 10 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h (campaigns.md). */
 const DEFAULT_DELAYS_MS = [10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000];
-const DEFAULT_ATTEMPTS = 8;
+/** The first try and one retry after each default delay. */
+const DEFAULT_ATTEMPTS = DEFAULT_DELAYS_MS.length + 1;
+const DEFAULT_FIRST_DELAY_MS = 10_000;
 const MIN_RETRY_AFTER_MS = 1_000;
+const JITTER = 0.2;
 
 /**
- * The one retry policy: exponential back-off with ±20 % jitter, a buyer's `Retry-After` honoured
- * within [1 s, maxDelay], and an attempts limit after which a dispatch is `failed`.
+ * The one retry policy: exponential back-off with ±20 % jitter (never past `maxDelayMs`), a
+ * buyer's `Retry-After` honoured within [1 s, maxDelay], and an attempts limit after which a
+ * dispatch is `failed`.
  */
 export class RetrySchedule {
   readonly attempts: number;
-  private readonly firstDelayMs: number | undefined;
-  private readonly maxDelayMs: number;
+  readonly maxDelayMs: number;
 
   constructor(private readonly policy: RetryPolicy = {}, private readonly random: () => number = Math.random) {
     this.attempts = policy.attempts ?? DEFAULT_ATTEMPTS;
-    this.firstDelayMs = policy.firstDelayMs;
     this.maxDelayMs = policy.maxDelayMs ?? DEFAULT_DELAYS_MS[DEFAULT_DELAYS_MS.length - 1];
   }
 
@@ -26,12 +28,14 @@ export class RetrySchedule {
     if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs)) {
       return Math.round(Math.min(Math.max(retryAfterMs, MIN_RETRY_AFTER_MS), this.maxDelayMs));
     }
-    return Math.round(Math.min(this.base(attempt), this.maxDelayMs) * (0.8 + 0.4 * this.random()));
+    const jitter = 1 - JITTER + 2 * JITTER * this.random();
+    return Math.min(Math.round(this.base(attempt) * jitter), this.maxDelayMs);
   }
 
   private base(attempt: number): number {
-    if (this.firstDelayMs === undefined) return DEFAULT_DELAYS_MS[Math.min(attempt - 1, DEFAULT_DELAYS_MS.length - 1)];
-    if (this.policy.backoff === 'fixed') return this.firstDelayMs;
-    return this.firstDelayMs * 3 ** (attempt - 1);
+    const { backoff, firstDelayMs } = this.policy;
+    if (backoff === 'fixed') return firstDelayMs ?? DEFAULT_FIRST_DELAY_MS;
+    if (firstDelayMs === undefined) return DEFAULT_DELAYS_MS[Math.min(attempt - 1, DEFAULT_DELAYS_MS.length - 1)];
+    return firstDelayMs * 3 ** (attempt - 1);
   }
 }

@@ -40,11 +40,11 @@ export function bearer(token: string | EnvRef): Auth {
 
 /** Retry policy for `retry` outcomes. */
 export interface RetryPolicy {
-  /** Tries in all, the first included. @default 8 */
+  /** Tries in all, the first included. @default 9 (the first, then retries about 10 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h and 4 h later) */
   attempts?: number;
   /** @default 'exponential' */
   backoff?: 'exponential' | 'fixed';
-  /** Delay before the second try. @default 10000 */
+  /** Delay before the second try; each later one is 3× the one before (`exponential`) or the same (`fixed`). @default the schedule above; 10000 for `fixed` */
   firstDelayMs?: number;
   /** No delay is longer than this. @default 14400000 (4 h) */
   maxDelayMs?: number;
