@@ -21,6 +21,11 @@ export interface TestSmtpServerOptions {
   mailFrom?: (address: string) => SmtpRefusal | undefined;
   rcptTo?: (address: string) => SmtpRefusal | undefined;
   data?: () => SmtpRefusal | undefined;
+  /**
+   * Take the whole message but never answer it while this says so: a server that hangs after
+   * DATA (the client waits until the server closes). Checked before `data`.
+   */
+  holdData?: () => boolean;
   /** TLS from the first byte, with smtp-server's built-in self-signed certificate. */
   secure?: boolean;
   /** Require AUTH with these credentials. */
@@ -66,6 +71,7 @@ export class TestSmtpServer {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
+          if (options.holdData?.()) return;
           const refusal = options.data?.();
           if (refusal) return refuse(refusal, callback);
           const raw = Buffer.concat(chunks);

@@ -1,8 +1,9 @@
 import type { PoolClient } from 'pg';
 import type { DeliveryResult } from '@leadrelay/sdk';
-import { redactHeaders, redactUrl, redactValues } from './redaction';
+import { credentialValues, redactHeaders, redactUrl, redactValues } from './redaction';
 
 const MAX_STORED_BODY = 64 * 1024;
+const MAX_STORED_REASON = 2_000;
 
 export interface AttemptRow {
   dispatchId?: string;
@@ -15,41 +16,73 @@ export interface AttemptRow {
   secrets: readonly string[];
 }
 
-function clip(text: string | undefined, secrets: readonly string[]): string | undefined {
-  const redacted = redactValues(text, secrets);
-  return redacted !== undefined && redacted.length > MAX_STORED_BODY ? `${redacted.slice(0, MAX_STORED_BODY)}…[cut]` : redacted;
+/** The attempt table's columns, in the order of `attemptValues`. */
+export const ATTEMPT_COLUMNS = 'dispatch_id, batch_id, at, duration_ms, request, response, outcome, reason, price, reference, error';
+
+/**
+ * Text as it may be stored: secrets redacted, cut at `max` characters (never inside a surrogate
+ * pair, which jsonb refuses), and NUL characters replaced (PostgreSQL text and jsonb refuse them):
+ * a buyer's odd body must never make the attempt — and with it the outcome — fail to save.
+ */
+export function storable(text: string | undefined | null, secrets: readonly string[], max: number): string | undefined {
+  if (text === undefined || text === null) return undefined;
+  let out = redactValues(text, secrets)!;
+  if (out.length > max) {
+    let cut = max;
+    const last = out.charCodeAt(cut - 1);
+    if (last >= 0xd800 && last <= 0xdbff) cut--;
+    out = `${out.slice(0, cut)}…[cut]`;
+  }
+  return out.includes('\u0000') ? out.replace(/\u0000/g, '\uFFFD') : out;
+}
+
+/** A dispatch's or batch's reason as stored: redacted and short. */
+export function storedReason(reason: string | undefined | null, secrets: readonly string[]): string | null {
+  return storable(reason, secrets, MAX_STORED_REASON) ?? null;
+}
+
+function storedHeaders(headers: Record<string, string> | undefined, secrets: readonly string[]): Record<string, string> {
+  const out = redactHeaders(headers);
+  for (const name of Object.keys(out)) out[name] = storable(out[name], secrets, MAX_STORED_REASON)!;
+  return out;
+}
+
+/**
+ * The values of one attempt row (see `ATTEMPT_COLUMNS`): secret headers and URL passwords redacted;
+ * the delivery's secrets, and the credentials the request carried (a buyer may echo them back),
+ * removed from every text; bodies cut.
+ */
+export function attemptValues(row: AttemptRow): unknown[] {
+  const { result } = row;
+  const secrets = [...row.secrets, ...credentialValues(result.request?.headers)];
+  const request = result.request && {
+    method: result.request.method,
+    url: storable(redactUrl(result.request.url), secrets, MAX_STORED_BODY),
+    headers: storedHeaders(result.request.headers, secrets),
+    body: storable(result.request.body, secrets, MAX_STORED_BODY),
+  };
+  const response = result.response && {
+    status: result.response.status,
+    headers: storedHeaders(result.response.headers, secrets),
+    body: storable(result.response.body, secrets, MAX_STORED_BODY),
+    truncated: result.response.truncated ?? false,
+  };
+  return [
+    row.dispatchId ?? null,
+    row.batchId ?? null,
+    row.at,
+    Math.round(row.durationMs),
+    request ? JSON.stringify(request) : null,
+    response ? JSON.stringify(response) : null,
+    row.outcome,
+    storedReason(result.reason, secrets),
+    result.price ?? null,
+    storable(result.reference, secrets, MAX_STORED_REASON) ?? null,
+    storedReason(result.error, secrets),
+  ];
 }
 
 /** The one place attempts are written: secrets redacted, bodies cut, in the caller's transaction. */
 export async function recordAttempt(client: PoolClient, row: AttemptRow): Promise<void> {
-  const { result, secrets } = row;
-  const request = result.request && {
-    method: result.request.method,
-    url: redactValues(redactUrl(result.request.url), secrets),
-    headers: redactHeaders(result.request.headers),
-    body: clip(result.request.body, secrets),
-  };
-  const response = result.response && {
-    status: result.response.status,
-    headers: redactHeaders(result.response.headers),
-    body: clip(result.response.body, secrets),
-    truncated: result.response.truncated ?? false,
-  };
-  await client.query(
-    `insert into attempt (dispatch_id, batch_id, at, duration_ms, request, response, outcome, reason, price, reference, error)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [
-      row.dispatchId ?? null,
-      row.batchId ?? null,
-      row.at,
-      Math.round(row.durationMs),
-      request ? JSON.stringify(request) : null,
-      response ? JSON.stringify(response) : null,
-      row.outcome,
-      redactValues(result.reason, secrets) ?? null,
-      result.price ?? null,
-      result.reference ?? null,
-      redactValues(result.error, secrets) ?? null,
-    ],
-  );
+  await client.query(`insert into attempt (${ATTEMPT_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, attemptValues(row));
 }

@@ -33,7 +33,16 @@ export class DispatchEnqueuer {
           this.queue.add(
             'deliver',
             { dispatchId: d.id },
-            { jobId: d.id, delay: d.delayMs && d.delayMs > 0 ? d.delayMs : undefined, removeOnComplete: true, removeOnFail: true },
+            {
+              jobId: d.id,
+              delay: d.delayMs && d.delayMs > 0 ? d.delayMs : undefined,
+              // Buyer trouble is handled inside the job; these attempts cover our own (a database
+              // restart mid-job). Past them the sweeper still finds the pending dispatch.
+              attempts: 8,
+              backoff: { type: 'exponential', delay: 1_000 },
+              removeOnComplete: true,
+              removeOnFail: true,
+            },
           ),
         ),
       );

@@ -27,3 +27,25 @@ export function redactValues(text: string | undefined, secrets: readonly string[
   for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('[redacted]');
   return out;
 }
+
+/**
+ * The secret values a request carried in its headers (an `Authorization` value, its credentials
+ * without the scheme, a basic-auth password): a buyer that echoes them back must not get them stored.
+ */
+export function credentialValues(headers: Record<string, string> | undefined): string[] {
+  const values: string[] = [];
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!value || !SECRET_HEADER.test(name)) continue;
+    values.push(value);
+    const scheme = /^\s*([A-Za-z][\w-]*)\s+(\S.*)$/.exec(value);
+    if (!scheme) continue;
+    values.push(scheme[2]);
+    if (scheme[1].toLowerCase() === 'basic') {
+      const decoded = Buffer.from(scheme[2], 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon >= 0) values.push(decoded, decoded.slice(colon + 1));
+    }
+  }
+  // Longest first, so a value is never half-redacted by a shorter one it contains.
+  return values.sort((a, b) => b.length - a.length);
+}

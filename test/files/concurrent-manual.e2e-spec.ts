@@ -1,0 +1,50 @@
+import { sql, startTestServer, type TestServer } from '../support/test-server';
+import { CAMPAIGNS_DIR, download, insertLeads, parseFile, postJson } from './lead-files.fixture';
+
+const LEADS = 5_000;
+const PRESSES = 20;
+
+/** R5 (quality.md): many people pressing Manual Delivery at once never share a lead, nor lose one. */
+describe('R5: 20 manual deliveries of the same campaign at once', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer('files_r5', { CAMPAIGNS_DIR });
+    await insertLeads(server.databaseUrl, 'single-file', ['download'], LEADS, `jsonb_build_object('name', 'Lead ' || g, 'email', 'lead' || g || '@example.com', 'city', 'Austin')`);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('puts each of 5,000 pending leads in exactly one batch: none in two, none in none', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: PRESSES }, (_, i) => postJson(server, '/v1/campaigns/single-file/manual-deliveries', { format: i % 2 ? 'tsv' : 'csv', header: false })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(PRESSES).fill(201));
+    const batchIds = answers.map((a) => a.body.id);
+    expect(new Set(batchIds).size).toBe(PRESSES);
+    expect(answers.reduce((sum, a) => sum + a.body.leadCount, 0)).toBe(LEADS);
+
+    // The database: every dispatch delivered, in one of these batches, each batch's count right.
+    const dispatches = await sql(server.databaseUrl, `select status, batch_id from dispatch where campaign_id = 'single-file'`);
+    expect(dispatches).toHaveLength(LEADS);
+    expect(dispatches.filter((d) => d.status !== 'delivered' || !batchIds.includes(d.batch_id))).toEqual([]);
+    const counts = await sql(server.databaseUrl, `select id, lead_count, (select count(*)::int from dispatch d where d.batch_id = b.id) as n from batch b where campaign_id = 'single-file'`);
+    expect(counts).toHaveLength(PRESSES);
+    for (const c of counts) expect(c.n).toBe(c.lead_count);
+
+    // The files: together they hold every lead once.
+    const seen = new Map<string, string>();
+    for (const [i, a] of answers.entries()) {
+      const { rows } = parseFile((await download(server, a.body.file)).bytes, i % 2 ? 'tsv' : 'csv');
+      expect(rows).toHaveLength(a.body.leadCount);
+      for (const row of rows) {
+        expect(seen.get(row[3])).toBeUndefined();
+        seen.set(row[3], a.body.id);
+      }
+    }
+    expect(seen.size).toBe(LEADS);
+    const leads = await sql(server.databaseUrl, `select id from lead where campaign_id = 'single-file'`);
+    expect(leads.every((l) => seen.has(l.id))).toBe(true);
+  });
+});
