@@ -69,11 +69,15 @@ describe('batches (api.md › Admin API)', () => {
   });
 
   it('answers 404 for an unknown batch, its file, and an unknown campaign’s batches', async () => {
-    for (const p of ['/v1/batches/00000000-0000-0000-0000-000000000000', '/v1/batches/not-a-uuid', '/v1/batches/00000000-0000-0000-0000-000000000000/file', '/v1/campaigns/nope/batches']) {
+    const malformed = '-'.repeat(36);
+    for (const p of ['/v1/batches/00000000-0000-0000-0000-000000000000', '/v1/batches/not-a-uuid', `/v1/batches/${malformed}`, `/v1/batches/${malformed}/file`, '/v1/batches/00000000-0000-0000-0000-000000000000/file', '/v1/campaigns/nope/batches']) {
       const res = await get(p);
-      expect(res.status).toBe(404);
+      expect([p, res.status]).toEqual([p, 404]);
       expect((await res.json()).error).toBe('not_found');
     }
+    const retry = await fetch(`${host.url}/v1/batches/${malformed}/retry`, { method: 'POST', headers: admin });
+    expect(retry.status).toBe(404);
+    expect((await get(`/v1/leads/${malformed}`)).status).toBe(404);
   });
 
   it('gives the same bytes every time, also after the campaign file changes the delivery’s columns', async () => {

@@ -138,7 +138,14 @@ describe('manual delivery (api.md › Admin API, File formats)', () => {
     const made = await manual('single-file', {});
     expect(made.status).toBe(201);
     expect(made.body.leadCount).toBeGreaterThanOrEqual(1);
-    const { rows } = parseFile((await download(server, made.body.file)).bytes, 'csv');
+    const file = await download(server, made.body.file);
+    // A file name that is not plain ASCII: an ASCII stand-in, and the real name for browsers (RFC 6266).
+    const disposition = file.headers.get('content-disposition');
+    const date = /(\d{4}-\d{2}-\d{2})\.csv"/.exec(disposition ?? '')?.[1];
+    expect(disposition).toBe(
+      `attachment; filename="Leads f_r single-file _ ${date}.csv"; filename*=UTF-8''${encodeURIComponent(`Leads für single-file — ${date}.csv`)}`,
+    );
+    const { rows } = parseFile(file.bytes, 'csv');
     expect(rows[0]).toEqual(['name', 'email', 'city', 'lead_id', 'received_at']);
     expect(rows).toContainEqual(['Solo, "the one"', 'solo@example.com', 'Austin', lead.id, lead.receivedAt]);
     // An empty body is the same as {}.

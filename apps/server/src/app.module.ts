@@ -27,7 +27,7 @@ import { DispatchRetry } from './engine/dispatch.retry';
 import { DISPATCH_QUEUE, SCHEDULE_QUEUE } from './engine/queues';
 import { ScheduleProcessor } from './engine/schedule.processor';
 import { ScheduleSync } from './engine/schedule.sync';
-import { Sweeper } from './engine/sweeper';
+import { Sweeper, SweeperWatch } from './engine/sweeper';
 import { HealthController } from './health/health.controller';
 import { Metrics } from './health/metrics';
 import { IntakeController } from './intake/intake.controller';
@@ -46,6 +46,7 @@ export class AppModule {
   static forRoot(config: ServerConfig, logger: Logger): DynamicModule {
     const api = config.LEADRELAY_ROLE !== 'worker';
     const worker = config.LEADRELAY_ROLE !== 'api';
+    if (worker) DispatchProcessor.configure(config);
     return {
       module: AppModule,
       imports: [
@@ -77,7 +78,7 @@ export class AppModule {
         Sweeper,
         ScheduleSync,
         Metrics,
-        ...(worker ? [DispatchProcessor, ScheduleProcessor] : []),
+        ...(worker ? [DispatchProcessor, ScheduleProcessor, SweeperWatch] : []),
       ],
     };
   }

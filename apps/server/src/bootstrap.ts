@@ -14,6 +14,7 @@ import { PinoNestLogger } from './common/pino-nest.logger';
 import { DispatchProcessor } from './engine/dispatch.processor';
 import { ScheduleProcessor } from './engine/schedule.processor';
 import { ScheduleSync } from './engine/schedule.sync';
+import { SweeperWatch } from './engine/sweeper';
 
 export interface StartedServer {
   app: NestExpressApplication;
@@ -50,8 +51,10 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   }
   if (config.LEADRELAY_ROLE !== 'api') {
     await app.get(ScheduleSync).sync();
-    void app.get(DispatchProcessor).worker.run();
-    void app.get(ScheduleProcessor).worker.run();
+    for (const worker of [app.get(DispatchProcessor).worker, app.get(ScheduleProcessor).worker]) {
+      worker.run().catch((err) => logger.error({ err, queue: worker.name }, 'a queue worker stopped'));
+    }
+    app.get(SweeperWatch).start();
   }
   await app.listen(config.PORT, config.HOST);
   const address = app.getHttpServer().address();

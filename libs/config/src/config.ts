@@ -28,6 +28,14 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Dispatch worker concurrency per process. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  /**
+   * How long a dispatch worker's claim on a job lasts without being renewed (renewed at half of
+   * it while the job runs). A worker that dies (SIGKILL, OOM, power) leaves its jobs claimed until
+   * then; after that the stalled-job check hands them to another worker.
+   */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** How often workers look for jobs whose claim ran out (a dead worker's) and put them back. */
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
   /** How often the sweeper looks for pending real-time dispatches without a live job. */
   SWEEP_EVERY_MS: z.coerce.number().int().min(100).default(30_000),
   /** A pending dispatch younger than this is left to its own job by the sweeper. */

@@ -1,4 +1,6 @@
-import { at, cron, every, realtime } from '@leadrelay/sdk';
+import { defaultRepeatStrategy } from 'bullmq';
+import { at, cron, every, realtime, type ScheduleSpec } from '@leadrelay/sdk';
+import { nextFireTimes } from './fire-times.calculator';
 import { repeatOptionsFor } from './job-scheduler.options';
 
 describe('repeatOptionsFor', () => {
@@ -41,5 +43,45 @@ describe('repeatOptionsFor', () => {
     ];
     expect(new Set(all).size).toBe(all.length);
     for (const key of all) expect(key).not.toMatch(/[: ]/);
+  });
+
+  describe('the repeat options fire when nextFireTimes says, by BullMQ\'s own next-time computation', () => {
+    /** The next `n` ticks of every scheduler of a schedule, as BullMQ computes them tick after tick from `from`. */
+    const bullmqFires = (spec: ScheduleSpec, from: string, n: number) =>
+      repeatOptionsFor(spec)
+        .flatMap(({ repeat }) => {
+          const out: number[] = [];
+          let millis = Date.parse(from);
+          for (let i = 0; i < n; i++) out.push((millis = defaultRepeatStrategy(millis, repeat)!));
+          return out;
+        })
+        .sort((a, b) => a - b)
+        .slice(0, n)
+        .map((t) => new Date(t).toISOString());
+    const ours = (spec: ScheduleSpec, from: string, n: number) => nextFireTimes(spec, new Date(from), n).map((d) => d.toISOString());
+
+    it.each([
+      ['08:00 Chicago over the March change', at(['08:00'], 'America/Chicago'), '2026-03-06T12:00:00Z'],
+      ['08:00 Chicago over the November change', at(['08:00'], 'America/Chicago'), '2026-10-30T12:00:00Z'],
+      ['08:00 and 15:30 Chicago over the March change', at(['08:00', '15:30'], 'America/Chicago'), '2026-03-07T00:00:00Z'],
+      ['01:30 Chicago, a time the fall-back night has twice', at(['01:30'], 'America/Chicago'), '2026-10-31T00:00:00Z'],
+      ['weekdays 09:00 New York', cron('0 9 * * 1-5', 'America/New_York'), '2026-03-05T00:00:00Z'],
+      ['07:00 Berlin over the European change', at(['07:00'], 'Europe/Berlin'), '2026-03-27T00:00:00Z'],
+    ])('%s', (_, spec, from) => {
+      expect(bullmqFires(spec, from, 5)).toEqual(ours(spec, from, 5));
+    });
+
+    it('keeps 08:00 local in Chicago, at 14:00Z before the March change and 13:00Z after', () => {
+      expect(bullmqFires(at(['08:00'], 'America/Chicago'), '2026-03-07T00:00:00Z', 3)).toEqual([
+        '2026-03-07T14:00:00.000Z',
+        '2026-03-08T13:00:00.000Z',
+        '2026-03-09T13:00:00.000Z',
+      ]);
+      expect(bullmqFires(at(['08:00'], 'America/Chicago'), '2026-10-31T00:00:00Z', 3)).toEqual([
+        '2026-10-31T13:00:00.000Z',
+        '2026-11-01T14:00:00.000Z',
+        '2026-11-02T14:00:00.000Z',
+      ]);
+    });
   });
 });

@@ -3,6 +3,7 @@ import { Database } from '../common/database';
 import { badRequest, notFound } from '../common/http-errors';
 
 const STATUSES = new Set(['pending', 'delivered', 'rejected', 'failed']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface LeadFilter {
   status?: string;
@@ -125,7 +126,7 @@ export class AdminQueries {
   }
 
   async lead(id: string) {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No lead '${id}'.`);
+    if (!UUID.test(id)) throw notFound(`No lead '${id}'.`);
     const { rows } = await this.db.query('select * from lead where id = $1', [id]);
     const lead = rows[0];
     if (!lead) throw notFound(`No lead '${id}'.`);

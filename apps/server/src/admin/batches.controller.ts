@@ -18,6 +18,9 @@ const manualDeliverySchema = z
   })
   .strict();
 
+/** Ids are UUIDs: anything else is not found, never a database error. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const boolParam = (v: string | undefined, name: string): boolean | undefined => {
   if (v === undefined || v === '') return undefined;
   if (['true', '1', 'yes'].includes(v)) return true;
@@ -79,6 +82,7 @@ export class BatchesController {
   @Post('batches/:id/retry')
   @HttpCode(202)
   retry(@Param('id') id: string) {
+    if (!UUID.test(id)) throw notFound(`No batch '${id}'.`);
     return this.batches.retry(id);
   }
 
@@ -100,7 +104,7 @@ export class BatchesController {
   }
 
   private async find(id: string): Promise<Record<string, any>> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No batch '${id}'.`);
+    if (!UUID.test(id)) throw notFound(`No batch '${id}'.`);
     const { rows } = await this.db.query('select * from batch where id = $1', [id]);
     if (!rows.length) throw notFound(`No batch '${id}'.`);
     return rows[0];

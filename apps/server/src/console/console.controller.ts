@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Campaign } from '@leadrelay/persistence';
@@ -8,17 +8,19 @@ import { batchJson } from '../admin/batches.controller';
 import { campaignJson } from '../admin/campaigns.controller';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
-import { ApiError } from '../common/http-errors';
+import { ApiError, notFound } from '../common/http-errors';
 import { readBody } from '../common/request-body';
 import { APP_CONFIG, type ServerConfig } from '../config.token';
 import { BatchDeliveries } from '../engine/batch.deliveries';
 import { BatchFiles } from '../engine/batch-files';
 import { DispatchRetry } from '../engine/dispatch.retry';
-import { renderPage, type ConsolePage } from './console.views';
+import { ConsoleErrorFilter } from './console-error.filter';
+import { sendPage, type ConsolePage } from './console.views';
 
 const COOKIE = 'leadrelay_console';
 const STATUSES = ['pending', 'delivered', 'rejected', 'failed'];
 const SESSION_MS = 12 * 3_600_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The cookie holds a hash of the admin token, never the token; any instance can check it. */
 const sessionValue = (token: string) => createHash('sha256').update(`leadrelay-console:${token}`).digest('hex');
@@ -28,6 +30,7 @@ const sessionValue = (token: string) => createHash('sha256').update(`leadrelay-c
  * the login needs the session cookie; without it a visit is sent to the login.
  */
 @Controller('console')
+@UseFilters(ConsoleErrorFilter)
 export class ConsoleController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServerConfig,
@@ -57,7 +60,7 @@ export class ConsoleController {
     }
     res.cookie(COOKIE, sessionValue(token), {
       httpOnly: true,
-      secure: true,
+      secure: secureCookie(req),
       sameSite: 'strict',
       path: '/console',
       maxAge: SESSION_MS,
@@ -88,11 +91,11 @@ export class ConsoleController {
     if (!this.signedIn(req, res)) return;
     const campaign = await this.campaign(id);
     const filter = { status: query.status || undefined, delivery: query.delivery || undefined, since: query.since || undefined, until: query.until || undefined };
-    const page = await this.queries.leads(id, { ...filter, limit: '50', cursor: query.cursor || undefined });
+    const page = await this.queries.leads(id, { ...filter, until: throughDay(filter.until), limit: '50', cursor: query.cursor || undefined });
     const deliveries = campaign.deliveries.map((d) => d.id);
     const leads = page.items.map((l) => ({
       ...l,
-      summary: Object.values(l.data as Record<string, unknown>).filter((v) => v !== null && v !== '').slice(0, 3).join(' · ') || l.id,
+      summary: leadSummary(campaign, l.data as Record<string, unknown>) || l.id,
       dispatches: deliveries.map((d) => l.dispatches.find((x) => x.delivery === d) ?? { status: '—' }),
     }));
     const nextQuery = page.nextCursor ? new URLSearchParams({ ...clean(filter), cursor: page.nextCursor }).toString() : '';
@@ -103,17 +106,24 @@ export class ConsoleController {
   async lead(@Param('id') id: string, @Query('notice') notice: string | undefined, @Req() req: Request, @Res() res: Response) {
     if (!this.signedIn(req, res)) return;
     const lead = await this.queries.lead(id);
-    const fields = Object.entries(lead.data as Record<string, unknown>).map(([name, value]) => ({ name, value: value ?? '' }));
+    const campaign = await this.campaign(lead.campaign);
+    const data = lead.data as Record<string, unknown>;
+    // In the campaign's declaration order (jsonb keeps its own order), then anything the campaign no longer declares.
+    const declared = fieldNames(campaign);
+    const names = [...declared, ...Object.keys(data).filter((k) => !declared.includes(k))];
+    const fields = names.map((name) => ({ name, value: data[name] ?? '' }));
     const dispatches = lead.dispatches.map((d) => ({ ...d, retryable: d.status === 'failed' || d.status === 'rejected' }));
-    this.html(res, 'lead', `Lead ${id}`, { lead: { ...lead, dispatches }, fields, notice });
+    const summary = leadSummary(campaign, data) || 'Lead';
+    this.html(res, 'lead', summary, { lead: { ...lead, dispatches }, campaign, summary, fields, notice });
   }
 
   @Post('dispatches/:id/retry')
   async retryDispatch(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
     if (!this.signedIn(req, res)) return;
     await readBody(req);
-    const { rows } = await this.db.query<{ lead_id: string }>('select lead_id from dispatch where id = $1', [id]);
+    // First: it answers 404 for an unknown (or malformed) id before any query uses it.
     await this.retries.retry(id);
+    const { rows } = await this.db.query<{ lead_id: string }>('select lead_id from dispatch where id = $1', [id]);
     res.redirect(303, `/console/leads/${rows[0].lead_id}?notice=${encodeURIComponent('The dispatch is pending again and will be retried.')}`);
   }
 
@@ -154,7 +164,7 @@ export class ConsoleController {
     if (!this.signedIn(req, res)) return;
     const file = this.files.forExport(
       id,
-      { status: q.status || undefined, delivery: q.delivery || undefined, since: q.since || undefined, until: q.until || undefined },
+      { status: q.status || undefined, delivery: q.delivery || undefined, since: q.since || undefined, until: throughDay(q.until || undefined) },
       { format: q.format === 'tsv' ? 'tsv' : 'csv', quote: q.quote === 'all' ? 'all' : 'needed', header: q.header === 'true' },
     );
     await this.files.send(res, file);
@@ -171,11 +181,8 @@ export class ConsoleController {
   @Get('batches/:id/file')
   async batchFile(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
     if (!this.signedIn(req, res)) return;
-    const { rows } = await this.db.query('select * from batch where id = $1', [/^[0-9a-f-]{36}$/i.test(id) ? id : '00000000-0000-0000-0000-000000000000']);
-    if (!rows.length) {
-      res.status(404).type('text/plain').send('No such batch.');
-      return;
-    }
+    const { rows } = UUID.test(id) ? await this.db.query('select * from batch where id = $1', [id]) : { rows: [] };
+    if (!rows.length) throw notFound(`No batch '${id}'.`);
     await this.files.send(res, this.files.forBatch(rows[0]));
   }
 
@@ -183,6 +190,7 @@ export class ConsoleController {
   async retryBatch(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
     if (!this.signedIn(req, res)) return;
     await readBody(req);
+    if (!UUID.test(id)) throw notFound(`No batch '${id}'.`);
     await this.batches.retry(id);
     const { rows } = await this.db.query<{ campaign_id: string }>('select campaign_id from batch where id = $1', [id]);
     res.redirect(303, `/console/campaigns/${rows[0].campaign_id}/batches?notice=${encodeURIComponent('The batch will be sent again.')}`);
@@ -190,23 +198,31 @@ export class ConsoleController {
 
   private async manualForm(res: Response, id: string, error?: string) {
     const campaign = await this.campaign(id);
-    const manual = campaign.deliveries.filter((d) => d.plugin === 'manual-file');
+    // Only a campaign in force can deliver (an archived one is not in the registry).
+    const resolved = this.registry.get(id);
+    const manual = (resolved?.deliveries ?? []).filter((d) => d.pluginName === 'manual-file');
     const { rows } = await this.db.query<{ delivery_id: string; n: number }>(
       `select delivery_id, count(*)::int as n from dispatch where campaign_id = $1 and status = 'pending' and batch_id is null group by delivery_id`,
       [id],
     );
     const pending = new Map(rows.map((r) => [r.delivery_id, r.n]));
+    const deliveries = manual.map((d) => {
+      const file = this.files.optionsFor(resolved!, d, {});
+      return { id: d.id, pending: pending.get(d.id) ?? 0, format: file.format, quote: file.quote, header: file.header, columns: file.columns.map((c) => c.header).join(', ') };
+    });
     this.html(res, 'manual', 'Manual delivery', {
       campaign,
       tab: 'manual',
-      error: error ?? (manual.length ? undefined : 'This campaign has no manual-file delivery.'),
-      deliveries: manual.map((d) => ({ id: d.id, pending: pending.get(d.id) ?? 0 })),
+      error: error ?? (manual.length ? undefined : 'This campaign has no manual-file delivery, so there is nothing to download here. Use Export to download its leads.'),
+      deliveries,
+      // The form starts with the first delivery's own defaults.
+      defaults: deliveries[0] ?? { format: 'csv', quote: 'needed', header: true },
     });
   }
 
   private async campaign(id: string) {
     const row = await this.em.fork().findOne(Campaign, { id });
-    if (!row) throw new ApiError(404, 'not_found', `No campaign '${id}'.`);
+    if (!row) throw notFound(`No campaign '${id}'.`);
     return campaignJson(row);
   }
 
@@ -219,10 +235,41 @@ export class ConsoleController {
   }
 
   private html(res: Response, page: ConsolePage, title: string, context: Record<string, unknown>, user = true) {
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
-    res.type('html').send(renderPage(page, title, context, user));
+    sendPage(res, page, title, context, user);
   }
+}
+
+/**
+ * Browsers keep a `Secure` cookie only from https, or from plain http on loopback (Chromium treats
+ * localhost and 127.0.0.1 as trustworthy). Always Secure would make sign-in loop silently on a
+ * plain-http deployment (http://leads.internal:3000), so it is Secure over https (directly, or
+ * through a proxy on loopback saying so) and on loopback; elsewhere the session travels as the
+ * token did, in clear, and is still HttpOnly and SameSite=Strict.
+ */
+function secureCookie(req: Request): boolean {
+  return req.secure || /^(localhost|.+\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(req.hostname ?? '');
+}
+
+/** A person picks whole days: "to 4 January" means through the end of that day (the API's `until` is exclusive). */
+function throughDay(until: string | undefined): string | undefined {
+  if (!until || !/^\d{4}-\d{2}-\d{2}$/.test(until)) return until;
+  const next = new Date(`${until}T00:00:00Z`);
+  if (Number.isNaN(next.getTime())) return until;
+  next.setUTCDate(next.getUTCDate() + 1);
+  return next.toISOString().slice(0, 10);
+}
+
+function fieldNames(campaign: { fields: unknown[] }): string[] {
+  return (campaign.fields as { name: string }[]).map((f) => f.name);
+}
+
+/** A lead in a few words: its first three values, in the campaign's field order. */
+function leadSummary(campaign: { fields: unknown[] }, data: Record<string, unknown>): string {
+  return fieldNames(campaign)
+    .map((name) => data[name])
+    .filter((v) => v !== null && v !== undefined && v !== '')
+    .slice(0, 3)
+    .join(' · ');
 }
 
 function sameText(a: string, b: string): boolean {

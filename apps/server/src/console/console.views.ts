@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import Handlebars from 'handlebars';
 
 /**
@@ -10,6 +11,9 @@ hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hbs.registerHelper('time', (value: unknown) => (value ? new Date(String(value)).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : ''));
 hbs.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
 hbs.registerHelper('selected', (a: unknown, b: unknown) => (a === b ? 'selected' : ''));
+hbs.registerHelper('checked', (a: unknown, b: unknown) => (a === b ? 'checked' : ''));
+hbs.registerHelper('plus1', (n: unknown) => Number(n) + 1);
+hbs.registerHelper('upper', (v: unknown) => String(v ?? '').toUpperCase());
 
 const CSS = `
 :root { --ink:#1d2433; --muted:#5b6478; --line:#dde2ea; --bg:#f6f7fb; --accent:#2456d6; --ok:#1b7f4b; --bad:#b42318; --warn:#a15c00; }
@@ -38,6 +42,12 @@ button { cursor:pointer; } .filters { display:flex; gap:.8rem; align-items:flex-
 .muted { color:var(--muted); } .error { color:var(--bad); font-weight:600; } .notice { background:#e3f4ea; border:1px solid #b7e1c7; padding:.6rem .9rem; border-radius:.4rem; }
 pre { background:#0f1626; color:#dfe6f3; padding:.7rem; border-radius:.35rem; overflow:auto; max-height:18rem; font-size:.8rem; white-space:pre-wrap; word-break:break-all; }
 .login { max-width:380px; margin:5rem auto; }
+.card > h2:first-child, .card > p:first-child { margin-top:0; } .lead-id { font-size:.8rem; font-weight:400; } .empty { color:#a3aab8; }
+.choices { display:flex; gap:1rem; flex-wrap:wrap; } .choices fieldset { flex:1 1 16rem; margin:.4rem 0; }
+fieldset label { font-weight:400; margin:.35rem 0; } .hint { color:var(--muted); font-size:.85rem; margin:.2rem 0 0; }
+.files td { font-size:.9rem; } .files code { font-size:.8rem; white-space:normal; }
+.filters input, .filters select, .filters button { height:2.4rem; } .filters a { align-self:center; }
+.actions { display:flex; gap:1rem; align-items:center; flex-wrap:wrap; margin-top:1rem; }
 `;
 
 const LAYOUT = hbs.compile(`<!doctype html>
@@ -49,6 +59,8 @@ const LAYOUT = hbs.compile(`<!doctype html>
 <main>{{{body}}}</main></body></html>`);
 
 const PAGES = {
+  error: `<div class="card"><h1>{{title}}</h1><p>{{message}}</p><p><a href="/console">← Campaigns</a></p></div>`,
+
   login: `<div class="login card"><h1>leadrelay console</h1>
 {{#if error}}<p class="error">{{error}}</p>{{/if}}
 <form method="post" action="/console/login"><label for="token">Admin token</label>
@@ -56,7 +68,7 @@ const PAGES = {
 <input type="hidden" name="next" value="{{next}}"><p><button class="primary" type="submit">Sign in</button></p></form></div>`,
 
   campaigns: `<h1>Campaigns</h1>
-<table><thead><tr><th>Campaign</th><th>Deliveries</th><th>Pending</th><th>Version</th><th></th></tr></thead><tbody>
+<table><thead><tr><th>Campaign</th><th>Deliveries</th><th>Pending dispatches</th><th>Version</th><th></th></tr></thead><tbody>
 {{#each campaigns}}<tr><td><a href="/console/campaigns/{{id}}">{{name}}</a><div class="muted">{{id}}</div></td>
 <td>{{#each deliveries}}<div>{{id}} <span class="muted">({{plugin}}: {{summary}})</span></div>{{/each}}</td>
 <td>{{pending}}</td><td><code>{{version}}</code></td><td>{{#if archived}}<span class="status">archived</span>{{/if}}</td></tr>
@@ -70,54 +82,67 @@ const PAGES = {
 
   leads: `{{> tabs}}
 <form class="filters" method="get">
-<div><label>Status</label><select name="status"><option value="">any</option>{{#each statuses}}<option {{selected this ../filter.status}}>{{this}}</option>{{/each}}</select></div>
-<div><label>Delivery</label><select name="delivery"><option value="">any</option>{{#each campaign.deliveries}}<option {{selected id ../filter.delivery}}>{{id}}</option>{{/each}}</select></div>
-<div><label>Since</label><input type="date" name="since" value="{{filter.since}}"></div>
-<div><label>Until</label><input type="date" name="until" value="{{filter.until}}"></div>
-<button type="submit">Filter</button></form>
+<div><label for="status">Status</label><select id="status" name="status"><option value="">any</option>{{#each statuses}}<option {{selected this ../filter.status}}>{{this}}</option>{{/each}}</select></div>
+<div><label for="delivery">Delivery</label><select id="delivery" name="delivery"><option value="">any</option>{{#each campaign.deliveries}}<option {{selected id ../filter.delivery}}>{{id}}</option>{{/each}}</select></div>
+<div><label for="since">Received from</label><input id="since" type="date" name="since" value="{{filter.since}}"></div>
+<div><label for="until">Received to (inclusive)</label><input id="until" type="date" name="until" value="{{filter.until}}"></div>
+<button type="submit">Filter</button> <a href="/console/campaigns/{{campaign.id}}">Clear</a></form>
 <table><thead><tr><th>Received</th><th>Lead</th>{{#each campaign.deliveries}}<th>{{id}}</th>{{/each}}</tr></thead><tbody>
 {{#each leads}}<tr><td>{{time receivedAt}}</td><td><a href="/console/leads/{{id}}">{{summary}}</a></td>
 {{#each dispatches}}<td><span class="status {{status}}">{{status}}</span>{{#if reason}}<div class="muted">{{reason}}</div>{{/if}}</td>{{/each}}</tr>
 {{else}}<tr><td colspan="9" class="muted">No leads match.</td></tr>{{/each}}</tbody></table>
 {{#if nextCursor}}<p><a href="?{{nextQuery}}">Older leads →</a></p>{{/if}}`,
 
-  lead: `<h1>Lead <span class="muted">{{lead.id}}</span></h1>
-<p><a href="/console/campaigns/{{lead.campaign}}">← {{lead.campaign}}</a> · received {{time lead.receivedAt}} · campaign version <code>{{lead.campaignVersion}}</code></p>
+  lead: `<h1>{{summary}} <span class="muted lead-id">lead {{lead.id}}</span></h1>
+<p><a href="/console/campaigns/{{lead.campaign}}">← {{campaign.name}}</a> · received {{time lead.receivedAt}} · campaign version <code>{{lead.campaignVersion}}</code></p>
 {{#if notice}}<p class="notice">{{notice}}</p>{{/if}}
-<div class="card"><h2>Data</h2><table><tbody>{{#each fields}}<tr><th>{{name}}</th><td>{{value}}</td></tr>{{/each}}</tbody></table></div>
+<div class="card"><h2>Data</h2><table><tbody>{{#each fields}}<tr><th style="width:30%">{{name}}</th><td>{{#if (eq value '')}}<span class="empty">—</span>{{else}}{{value}}{{/if}}</td></tr>{{/each}}</tbody></table></div>
 {{#each lead.dispatches}}<div class="card"><h2>{{delivery}} <span class="status {{status}}">{{status}}</span></h2>
-{{#if reason}}<p>Reason: {{reason}}</p>{{/if}}{{#if reference}}<p>Buyer reference: {{reference}}</p>{{/if}}{{#if batch}}<p>Batch: <a href="/console/batches/{{batch}}/file">download file</a></p>{{/if}}
+{{#if reason}}<p>Reason: {{reason}}</p>{{/if}}{{#if reference}}<p>Buyer reference: {{reference}}</p>{{/if}}{{#if batch}}<p>Delivered in a batch: <a href="/console/batches/{{batch}}/file">download that file again</a></p>{{/if}}
 {{#if retryable}}<form method="post" action="/console/dispatches/{{id}}/retry"><button class="primary" type="submit">Retry this dispatch</button></form>{{/if}}
-{{#each attempts}}<h2 style="font-size:1rem">Attempt {{@index}} · {{time at}} · {{durationMs}} ms · <span class="status {{outcome}}">{{outcome}}</span></h2>
+{{#each attempts}}<h2 style="font-size:1rem">Attempt {{plus1 @index}} · {{time at}} · {{durationMs}} ms · <span class="status {{outcome}}">{{outcome}}</span></h2>
 {{#if reason}}<p>Reason: {{reason}}</p>{{/if}}{{#if error}}<p class="error">{{error}}</p>{{/if}}
 {{#if request}}<details><summary>Request</summary><pre>{{json request}}</pre></details>{{/if}}
 {{#if response}}<details><summary>Response</summary><pre>{{json response}}</pre></details>{{/if}}
 {{else}}<p class="muted">No attempts yet.</p>{{/each}}</div>{{/each}}`,
 
   manual: `{{> tabs}}
-<div class="card"><p>Downloading the file <strong>delivers</strong> the leads: every pending lead of the chosen delivery moves to <em>delivered</em> and the file is kept as a batch you can download again.</p>
 {{#if error}}<p class="error">{{error}}</p>{{/if}}
+{{#if deliveries.length}}
+<div class="card"><p>Downloading the file <strong>delivers</strong> the leads: every pending lead of the chosen delivery
+moves to <em>delivered</em>. The file is kept: if a download breaks, get it again from <a href="/console/campaigns/{{campaign.id}}/batches">Batches</a>.</p>
 <form method="post" action="/console/campaigns/{{campaign.id}}/manual-delivery">
 <label for="delivery">Delivery</label><select id="delivery" name="delivery">{{#each deliveries}}<option value="{{id}}">{{id}} — {{pending}} pending</option>{{/each}}</select>
-<fieldset><legend>Format</legend><label><input type="radio" name="format" value="csv" checked> CSV (comma-separated)</label>
-<label><input type="radio" name="format" value="tsv"> Tab-delimited</label></fieldset>
-<fieldset><legend>Options</legend><label><input type="checkbox" name="quote" value="all"> Quote every field</label>
-<label><input type="checkbox" name="header" value="true" checked> Include a header row</label></fieldset>
-<p><button class="primary" type="submit">Download and mark delivered</button></p></form></div>`,
+<div class="choices">
+<fieldset><legend>Format</legend><label><input type="radio" name="format" value="csv" {{checked defaults.format 'csv'}}> CSV (comma-separated)</label>
+<label><input type="radio" name="format" value="tsv" {{checked defaults.format 'tsv'}}> Tab-delimited</label></fieldset>
+<fieldset><legend>Options</legend><label><input type="checkbox" name="quote" value="all" {{checked defaults.quote 'all'}}> Quote every field</label>
+<label><input type="checkbox" name="header" value="true" {{checked defaults.header true}}> Include a header row</label></fieldset>
+</div>
+<div class="actions"><button class="primary" type="submit">Download and mark delivered</button>
+<span class="hint">Afterwards the leads show as delivered on the <a href="/console/campaigns/{{campaign.id}}?status=delivered">Leads</a> tab.</span></div></form></div>
+<h2>What each file holds</h2>
+<table class="files"><thead><tr><th>Delivery</th><th>Pending now</th><th>Usual format</th><th>Columns, in order</th></tr></thead><tbody>
+{{#each deliveries}}<tr><td>{{id}}</td><td>{{pending}}</td><td>{{upper format}}{{#if header}}, header row{{/if}}{{#if (eq quote 'all')}}, every field quoted{{/if}}</td><td><code>{{columns}}</code></td></tr>{{/each}}
+</tbody></table>
+{{/if}}`,
 
   export: `{{> tabs}}
-<div class="card"><p>Export downloads leads in any status. It <strong>changes nothing</strong>.</p>
+<div class="card"><p>Export downloads leads in any status, with every field and each delivery's status. It <strong>changes nothing</strong>: no lead is marked delivered.</p>
 <form method="get" action="/console/campaigns/{{campaign.id}}/export/file">
-<div class="filters"><div><label>Status</label><select name="status"><option value="">any</option>{{#each statuses}}<option>{{this}}</option>{{/each}}</select></div>
-<div><label>Delivery</label><select name="delivery"><option value="">any</option>{{#each campaign.deliveries}}<option>{{id}}</option>{{/each}}</select></div>
-<div><label>Since</label><input type="date" name="since"></div><div><label>Until</label><input type="date" name="until"></div></div>
-<fieldset><legend>Format</legend><label><input type="radio" name="format" value="csv" checked> CSV</label><label><input type="radio" name="format" value="tsv"> Tab-delimited</label></fieldset>
+<div class="filters"><div><label for="status">Status</label><select id="status" name="status"><option value="">any</option>{{#each statuses}}<option>{{this}}</option>{{/each}}</select></div>
+<div><label for="delivery">Delivery</label><select id="delivery" name="delivery"><option value="">any</option>{{#each campaign.deliveries}}<option>{{id}}</option>{{/each}}</select></div>
+<div><label for="since">Received from</label><input id="since" type="date" name="since"></div><div><label for="until">Received to (inclusive)</label><input id="until" type="date" name="until"></div></div>
+<div class="choices">
+<fieldset><legend>Format</legend><label><input type="radio" name="format" value="csv" checked> CSV (comma-separated)</label><label><input type="radio" name="format" value="tsv"> Tab-delimited</label></fieldset>
 <fieldset><legend>Options</legend><label><input type="checkbox" name="quote" value="all"> Quote every field</label>
-<label><input type="checkbox" name="header" value="true" checked> Include a header row</label><input type="hidden" name="form" value="1"></fieldset>
-<p><button class="primary" type="submit">Export</button></p></form></div>`,
+<label><input type="checkbox" name="header" value="true" checked> Include a header row</label></fieldset>
+</div>
+<div class="actions"><button class="primary" type="submit">Export</button></div></form></div>`,
 
   batches: `{{> tabs}}
 {{#if notice}}<p class="notice">{{notice}}</p>{{/if}}
+<p class="muted">Every manual download and email batch of this campaign, newest first. A file downloads again exactly as it was first made.</p>
 <table><thead><tr><th>Made</th><th>Kind</th><th>Delivery</th><th>Leads</th><th>Status</th><th>File</th><th></th></tr></thead><tbody>
 {{#each batches}}<tr><td>{{time createdAt}}</td><td>{{kind}}</td><td>{{delivery}}</td><td>{{leadCount}}</td>
 <td><span class="status {{status}}">{{status}}</span>{{#if reason}}<div class="muted">{{reason}}</div>{{/if}}</td>
@@ -133,4 +158,11 @@ export type ConsolePage = Exclude<keyof typeof PAGES, 'tabs'>;
 
 export function renderPage(page: ConsolePage, title: string, context: Record<string, unknown>, user = true): string {
   return LAYOUT({ title, user, body: compiled[page](context) });
+}
+
+/** Answers with a page: never cached, no script, no framing, forms only to this site. */
+export function sendPage(res: Response, page: ConsolePage, title: string, context: Record<string, unknown>, user = true): void {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+  res.type('html').send(renderPage(page, title, context, user));
 }

@@ -41,6 +41,11 @@ export function storedReason(reason: string | undefined | null, secrets: readonl
   return storable(reason, secrets, MAX_STORED_REASON) ?? null;
 }
 
+/** The delivery's secrets and the credentials its request carried, longest first (never half-redacted by a shorter one). */
+export function attemptSecrets(secrets: readonly string[], result: DeliveryResult): string[] {
+  return [...new Set([...secrets, ...credentialValues(result.request?.headers)])].sort((a, b) => b.length - a.length);
+}
+
 function storedHeaders(headers: Record<string, string> | undefined, secrets: readonly string[]): Record<string, string> {
   const out = redactHeaders(headers);
   for (const name of Object.keys(out)) out[name] = storable(out[name], secrets, MAX_STORED_REASON)!;
@@ -54,7 +59,7 @@ function storedHeaders(headers: Record<string, string> | undefined, secrets: rea
  */
 export function attemptValues(row: AttemptRow): unknown[] {
   const { result } = row;
-  const secrets = [...row.secrets, ...credentialValues(result.request?.headers)];
+  const secrets = attemptSecrets(row.secrets, result);
   const request = result.request && {
     method: result.request.method,
     url: storable(redactUrl(result.request.url), secrets, MAX_STORED_BODY),

@@ -139,7 +139,7 @@ export class BatchFiles {
   async send(res: Response, file: BatchFile): Promise<void> {
     res.status(200);
     res.setHeader('Content-Type', file.contentType);
-    res.setHeader('Content-Disposition', `attachment; filename="${file.fileName}"`);
+    res.setHeader('Content-Disposition', contentDisposition(file.fileName));
     res.setHeader('Cache-Control', 'no-store');
     try {
       await pipeline(file.open() as Readable, res);
@@ -164,6 +164,18 @@ export class BatchFiles {
     const open = () => streamCopyFile(this.db.pool, select, spec);
     return { fileName: options.fileName, contentType: CONTENT_TYPE[options.format], open, byteLength: () => countBytes(open()) };
   }
+}
+
+/**
+ * `attachment; filename="…"`, plus RFC 6266's `filename*` (UTF-8, percent-encoded) when the name
+ * is not plain ASCII: a campaign's file name pattern may hold any text, and Node refuses a header
+ * with characters outside Latin-1 (the download would fail) and sends Latin-1 ones as the wrong bytes.
+ */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  if (ascii === fileName) return `attachment; filename="${fileName}"`;
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 async function countBytes(stream: NodeJS.ReadableStream): Promise<number> {

@@ -1,12 +1,13 @@
-import { Inject, OnModuleInit } from '@nestjs/common';
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { BeforeApplicationShutdown, Inject } from '@nestjs/common';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { DelayedError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { Clock, LOGGER, PLUGIN_TOOLS } from '@leadrelay/campaigns';
 import type { DeliveryResult, LeadRecord, PluginTools } from '@leadrelay/sdk';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
-import { APP_CONFIG, type ServerConfig } from '../config.token';
+import type { ServerConfig } from '../config.token';
+import { Metrics } from '../health/metrics';
 import { BatchFiles } from './batch-files';
 import { DISPATCH_QUEUE, type DispatchJob } from './queues';
 import { DispatchOutcomes } from './dispatch.outcomes';
@@ -17,7 +18,21 @@ const PLUGIN_GUARD_MS = 180_000;
 /** Delivers real-time dispatches one job at a time; the only caller of `plugin.deliver`. */
 // Started by main once the campaigns are loaded: a job must never meet an empty registry.
 @Processor(DISPATCH_QUEUE, { autorun: false })
-export class DispatchProcessor extends WorkerHost implements OnModuleInit {
+export class DispatchProcessor extends WorkerHost implements BeforeApplicationShutdown {
+  /**
+   * Worker options from the environment. `@Processor` fixes them when the class is declared, and
+   * the lock timing cannot be changed once the worker exists, so they are restated here before
+   * Nest creates the worker (AppModule.forRoot).
+   */
+  static configure(config: ServerConfig): void {
+    Processor(DISPATCH_QUEUE, {
+      autorun: false,
+      concurrency: config.WORKER_CONCURRENCY,
+      lockDuration: config.WORKER_LOCK_MS,
+      stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+    })(DispatchProcessor);
+  }
+
   constructor(
     private readonly db: Database,
     private readonly registry: CampaignRegistry,
@@ -26,13 +41,24 @@ export class DispatchProcessor extends WorkerHost implements OnModuleInit {
     private readonly clock: Clock,
     @Inject(PLUGIN_TOOLS) private readonly tools: PluginTools,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(APP_CONFIG) private readonly config: ServerConfig,
+    private readonly metrics: Metrics,
   ) {
     super();
   }
 
-  onModuleInit(): void {
-    this.worker.concurrency = this.config.WORKER_CONCURRENCY;
+  /**
+   * A graceful stop lets the attempts in flight finish and record their outcome: Nest closes the
+   * database pool in `onApplicationShutdown`, after this, while its own close of the worker
+   * would come too late.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
+  }
+
+  /** Redis trouble (a restart, a flush under a running job): logged, never fatal; the sweeper recovers lost jobs. */
+  @OnWorkerEvent('error')
+  onWorkerError(err: Error): void {
+    this.logger.warn({ err }, 'dispatch worker error');
   }
 
   async process(job: Job<DispatchJob>, token?: string): Promise<void> {
@@ -71,14 +97,9 @@ export class DispatchProcessor extends WorkerHost implements OnModuleInit {
       this.logger.error({ err, dispatchId, delivery: delivery.id }, 'plugin threw instead of returning an outcome');
       result = { outcome: 'retry', error: `plugin error: ${(err as Error).message}` };
     }
-    const next = await this.outcomes.record({
-      dispatchId,
-      attempt: attempt - row.retry_offset,
-      at: startedAt,
-      durationMs: performance.now() - started,
-      result,
-      delivery,
-    });
+    const durationMs = performance.now() - started;
+    const next = await this.outcomes.record({ dispatchId, attempt: attempt - row.retry_offset, at: startedAt, durationMs, result, delivery });
+    this.metrics.attempt(campaign.id, delivery.id, next.outcome, durationMs);
     if (next.retryInMs !== undefined) {
       await job.moveToDelayed(Date.now() + next.retryInMs, token);
       throw new DelayedError();

@@ -46,6 +46,5 @@ export function credentialValues(headers: Record<string, string> | undefined): s
       if (colon >= 0) values.push(decoded, decoded.slice(colon + 1));
     }
   }
-  // Longest first, so a value is never half-redacted by a shorter one it contains.
-  return values.sort((a, b) => b.length - a.length);
+  return values;
 }

@@ -1,4 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { LOGGER } from '@leadrelay/campaigns';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
@@ -6,6 +8,8 @@ import { Database } from '../common/database';
 import { APP_CONFIG, type ServerConfig } from '../config.token';
 import { BatchDeliveries } from './batch.deliveries';
 import { DispatchEnqueuer } from './dispatch.enqueuer';
+import { SCHEDULE_QUEUE, type ScheduleJob } from './queues';
+import { ScheduleSync } from './schedule.sync';
 
 const SWEEP_LIMIT = 5_000;
 
@@ -49,5 +53,45 @@ export class Sweeper {
     }
     if (total) this.logger.debug({ total }, 'sweeper checked pending dispatches');
     return total;
+  }
+}
+
+/**
+ * The sweeper runs from a BullMQ job scheduler, which lives in Redis: a Redis flushed or restarted
+ * empty loses it, and with it the one thing that finds the dispatches whose jobs were lost too.
+ * Each worker process checks now and then that it is there, and puts every schedule back if not.
+ */
+@Injectable()
+export class SweeperWatch implements OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectQueue(SCHEDULE_QUEUE) private readonly queue: Queue<ScheduleJob>,
+    private readonly schedules: ScheduleSync,
+    @Inject(APP_CONFIG) private readonly config: ServerConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    const every = Math.min(this.config.SWEEP_EVERY_MS, 30_000);
+    this.timer = setInterval(() => void this.check(), every);
+    this.timer.unref();
+  }
+
+  /** Returns true when the schedules had to be put back. */
+  async check(): Promise<boolean> {
+    try {
+      if (await this.queue.getJobScheduler('sweeper')) return false;
+      this.logger.warn('the sweeper schedule is gone from Redis (flushed or restarted empty?): restoring every schedule');
+      await this.schedules.sync();
+      return true;
+    } catch (err) {
+      this.logger.warn({ err }, 'could not check the sweeper schedule');
+      return false;
+    }
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
   }
 }

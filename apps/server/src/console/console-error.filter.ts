@@ -1,0 +1,27 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import type { Response } from 'express';
+import { sendPage } from './console.views';
+
+const TITLES: Record<number, string> = { 400: 'That did not work', 404: 'Not found', 409: 'Not possible right now', 413: 'Too large' };
+
+/**
+ * A person in the console gets a page, not the API's JSON, when something they asked for does
+ * not exist or cannot be done (unknown campaign or lead, a dispatch that is no longer retryable).
+ * Other errors go on to the app's filter.
+ */
+@Catch(HttpException)
+export class ConsoleErrorFilter implements ExceptionFilter {
+  catch(exception: HttpException, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const status = exception.getStatus();
+    const body = exception.getResponse() as { message?: unknown } | string;
+    const message = typeof body === 'string' ? body : String(body.message ?? exception.message);
+    const title = TITLES[status] ?? 'Something went wrong';
+    res.status(status);
+    sendPage(res, 'error', title, { title, message });
+  }
+}

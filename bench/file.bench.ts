@@ -1,0 +1,307 @@
+/**
+ * B3 manual file (quality.md), end to end against the built server (`npm run build` first):
+ *
+ * 1. A fresh database migrated by the server itself; pending leads loaded with SQL
+ *    (generate_series) in the shape intake writes: one lead row, one dispatch per delivery.
+ * 2. Streaming, 200,000 leads: a manual delivery downloaded while the server's RSS is sampled,
+ *    printed against the bytes received so far — it stays flat: the file is never held whole.
+ * 3. B3, 1,000,000 leads: POST manual-deliveries then GET the file to its last byte, with a light
+ *    steady intake load (~100 leads/s) running meanwhile for intake p99; the server's peak RSS.
+ *    Baseline in the same run: `psql \copy (select …) to stdout csv header` of the same columns
+ *    and rows (the batch's leads in file order), and the file fetched again, alternately, 3 rounds.
+ *
+ * `node bench/run.js file` → bench/results/file.json. No timing is asserted: the table shows each
+ * figure next to its target.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+import { dropDatabase, machine, PG, ROOT, startProcess, stopProcess, table } from './support/bench-kit';
+// autocannon has no types of its own.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon');
+
+const STREAM_LEADS = Number(process.env.BENCH_STREAM_LEADS ?? 200_000);
+const B3_LEADS = Number(process.env.BENCH_FILE_LEADS ?? 1_000_000);
+const ROUNDS = 3;
+const PORT = 3111;
+const TOKEN = 'bench-admin';
+const INTAKE_RATE = 100;
+const CAMPAIGN = 'bench';
+const TARGETS = { maxVsPsql: 2, maxPeakRssMB: 256, maxIntakeP99Ms: 50 };
+
+const LEAD = JSON.stringify({ first_name: 'Ana', last_name: 'Lopez', email: 'Ana@Example.com', phone: '(512) 555-0100', zip: '78701', state: 'texas' });
+
+/** The manual-file delivery's columns (bench/campaigns: every field, then lead_id and received_at). */
+const FIELDS = ['first_name', 'last_name', 'email', 'phone', 'zip', 'state'];
+
+/** Leads as intake stores them (normalised values), with a few awkward ones; both deliveries' dispatches. */
+function loadSql(from: number, to: number): string {
+  return `
+    with new_lead as (
+      insert into lead (id, campaign_id, campaign_version, data, raw, received_at, source)
+      select gen_random_uuid(), '${CAMPAIGN}', (select version from campaign where id = '${CAMPAIGN}'), d.data, d.data,
+             timestamptz '2026-01-01 00:00:00+00' + g * interval '10 milliseconds', null
+        from generate_series(${from}, ${to}) g,
+        lateral (select jsonb_build_object(
+          'first_name', (array['James','Mary','José','Zoë','Patricia','Robert','Jennifer','Michael'])[1 + g % 8]
+                        || case when g % 997 = 0 then ', Jr.' when g % 1999 = 0 then '=HYPERLINK("x")' else '' end,
+          'last_name', (array['Smith','Johnson','O''Brien','García','Nguyen','Müller','Brown'])[1 + g % 7],
+          'email', 'user' || g || '@example.com',
+          'phone', (5120000000 + g % 9999999)::text,
+          'zip', lpad((10000 + g % 89999)::text, 5, '0'),
+          'state', (array['TX','CA','NY','FL'])[1 + g % 4]) as data) d
+      returning id, received_at)
+    insert into dispatch (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
+    select gen_random_uuid(), l.id, '${CAMPAIGN}', t.delivery_id, case t.delivery_id when 'download' then 'pending' else 'delivered' end, l.received_at, l.received_at
+      from new_lead l cross join (values ('buyer'), ('download')) as t(delivery_id)`;
+}
+
+/** The batch's rows in file order, plainly: what psql copies as the baseline. */
+function baselineSelect(batchId: string): string {
+  return `select ${FIELDS.map((f) => `l.data ->> '${f}'`).join(', ')}, l.id, l.received_at
+    from dispatch d join lead l on l.id = d.lead_id where d.batch_id = '${batchId}' order by l.received_at, l.id`;
+}
+
+async function load(url: string, from: number, to: number): Promise<number> {
+  const started = performance.now();
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  await client.query('set synchronous_commit = off');
+  await client.query(loadSql(from, to));
+  await client.query('vacuum (analyze) lead, dispatch');
+  // Flush the load's WAL and dirty pages now, not while intake latency is being measured.
+  await client.query('checkpoint');
+  await client.end();
+  return Math.round(performance.now() - started);
+}
+
+function rssMB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Samples the server's RSS every 50 ms while `work` runs; `progress` says how far the work is. */
+async function sampled<T>(pid: number, progress: () => number, work: () => Promise<T>) {
+  const samples: { progress: number; rssMB: number }[] = [];
+  const sample = () => samples.push({ progress: progress(), rssMB: rssMB(pid) });
+  const timer = setInterval(sample, 50);
+  try {
+    sample();
+    const result = await work();
+    sample();
+    return { result, samples, peakRssMB: Math.max(...samples.map((s) => s.rssMB).filter(Number.isFinite)) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function post(url: string, body: unknown): Promise<{ status: number; body: any }> {
+  return fetch(url, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({
+    status: r.status,
+    body: await r.json(),
+  }));
+}
+
+/** GETs a file into nothing, counting bytes as they arrive (`counter.bytes`), to its last byte. */
+function downloadToNull(url: string, counter: { bytes: number }): Promise<{ ms: number; bytes: number }> {
+  const started = performance.now();
+  counter.bytes = 0;
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
+        if (res.statusCode !== 200) reject(new Error(`GET ${url} answered ${res.statusCode}`));
+        res.on('data', (chunk: Buffer) => (counter.bytes += chunk.length));
+        res.on('end', () => resolve({ ms: Math.round(performance.now() - started), bytes: counter.bytes }));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
+/** psql itself, from spawn to exit, its output to /dev/null. */
+async function psqlCopy(url: string, select: string): Promise<number> {
+  const devNull = fs.openSync('/dev/null', 'w');
+  const started = performance.now();
+  const child = spawn('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', `\\copy (${select.replace(/\s+/g, ' ')}) to stdout csv header`], { stdio: ['ignore', devNull, 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  fs.closeSync(devNull);
+  if (code !== 0) throw new Error(`psql failed: ${stderr}`);
+  return Math.round(performance.now() - started);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** RSS against bytes received, at about every tenth of the file: the streaming proof, in one line. */
+function timeline(samples: { progress: number; rssMB: number }[], total: number): string {
+  const points: string[] = [];
+  for (let tenth = 0; tenth <= 10; tenth++) {
+    const at = samples.find((s) => s.progress >= (total * tenth) / 10);
+    if (at) points.push(`${Math.round(at.progress / 2 ** 20)} MB→${at.rssMB}`);
+  }
+  return points.join(', ');
+}
+
+export async function main(): Promise<object> {
+  const name = `leadrelay_bench_file_${randomBytes(4).toString('hex')}`;
+  const url = `${PG}/${name}`;
+  const prefix = `bench_file_${Date.now()}`;
+  const base = `http://127.0.0.1:${PORT}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(PORT),
+    HOST: '127.0.0.1',
+    DATABASE_URL: url,
+    CAMPAIGNS_DIR: path.join(ROOT, 'bench/campaigns'),
+    LEADRELAY_ROLE: 'api',
+    LOG_LEVEL: 'warn',
+    ADMIN_TOKENS: TOKEN,
+    QUEUE_PREFIX: prefix,
+    DEMO_BUYER: 'off',
+  };
+  const serverArgs = [path.join(ROOT, 'dist/apps/server/src/main.js')];
+  if (!fs.existsSync(serverArgs[0])) throw new Error('dist/ is missing: run `npm run build` first');
+  let server = await startProcess(serverArgs, env, `${base}/health`);
+  try {
+    // The server created and migrated the database and applied the campaigns; restart it after each load so its RSS starts clean.
+    await stopProcess(server);
+    const streamLoadMs = await load(url, 1, STREAM_LEADS);
+    console.log(`${STREAM_LEADS} pending leads loaded in ${streamLoadMs} ms`);
+    server = await startProcess(serverArgs, env, `${base}/health`);
+    const idleRssMB = rssMB(server.pid!);
+
+    // 2. Streaming: 200,000 leads.
+    const counter = { bytes: 0 };
+    const stream = await sampled(server.pid!, () => counter.bytes, async () => {
+      const made = await post(`${base}/v1/campaigns/${CAMPAIGN}/manual-deliveries`, { format: 'csv', quote: 'needed', header: true });
+      if (made.status !== 201 || made.body.leadCount !== STREAM_LEADS) throw new Error(`manual delivery answered ${made.status} ${JSON.stringify(made.body)}`);
+      return downloadToNull(`${base}${made.body.file}`, counter);
+    });
+    const streaming = {
+      leads: STREAM_LEADS,
+      fileMB: Math.round(stream.result.bytes / 2 ** 20),
+      idleRssMB,
+      peakRssMB: stream.peakRssMB,
+      rssByBytes: timeline(stream.samples, stream.result.bytes),
+    };
+    console.log(`streaming ${STREAM_LEADS} leads (${streaming.fileMB} MB): server RSS idle ${idleRssMB} MB, peak ${stream.peakRssMB} MB; by bytes received: ${streaming.rssByBytes}`);
+
+    // 3. B3: 1,000,000 leads.
+    await stopProcess(server);
+    const b3LoadMs = await load(url, STREAM_LEADS + 1, STREAM_LEADS + B3_LEADS);
+    console.log(`${B3_LEADS} pending leads loaded in ${b3LoadMs} ms`);
+    server = await startProcess(serverArgs, env, `${base}/health`);
+
+    // Intake at rest first, for comparison.
+    const intake = (duration?: number) =>
+      autocannon({
+        url: `${base}/v1/campaigns/${CAMPAIGN}/leads`,
+        method: 'POST',
+        connections: 10,
+        overallRate: INTAKE_RATE,
+        ...(duration ? { duration } : { duration: 600 }),
+        headers: { 'content-type': 'application/json', 'x-api-key': 'bench-key' },
+        body: LEAD,
+      });
+    await intake(3); // warm-up: JIT, pools
+    const atRest = await intake(5);
+
+    const load3 = intake();
+    let claimMs = 0;
+    let batchId = '';
+    const b3 = await sampled(server.pid!, () => counter.bytes, async () => {
+      const started = performance.now();
+      const made = await post(`${base}/v1/campaigns/${CAMPAIGN}/manual-deliveries`, { format: 'csv', quote: 'needed', header: true });
+      claimMs = Math.round(performance.now() - started);
+      // Leads accepted by the intake load at rest are pending too: they come along.
+      if (made.status !== 201 || made.body.leadCount < B3_LEADS) throw new Error(`manual delivery answered ${made.status} ${JSON.stringify(made.body)}`);
+      batchId = made.body.id;
+      return downloadToNull(`${base}${made.body.file}`, counter);
+    });
+    load3.stop();
+    const during = await load3;
+    const deliveryMs = claimMs + b3.result.ms;
+    const deliveredLeads = Number((await (await fetch(`${base}/v1/batches/${batchId}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()).leadCount);
+
+    // Baseline and re-downloads, alternately.
+    const psqlRuns: number[] = [];
+    const againRuns: number[] = [];
+    let againPeak = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      psqlRuns.push(await psqlCopy(url, baselineSelect(batchId)));
+      const again = await sampled(server.pid!, () => counter.bytes, () => downloadToNull(`${base}/v1/batches/${batchId}/file`, counter));
+      if (again.result.bytes !== b3.result.bytes) throw new Error('the batch file came back with other bytes');
+      againRuns.push(again.result.ms);
+      againPeak = Math.max(againPeak, again.peakRssMB);
+      console.log(`round ${round}: psql ${psqlRuns[round - 1]} ms, file again ${again.result.ms} ms`);
+    }
+    const psqlMs = median(psqlRuns);
+    const againMs = median(againRuns);
+    const peakRssMB = Math.max(b3.peakRssMB, againPeak);
+    const vsPsql = Number((deliveryMs / psqlMs).toFixed(2));
+    const intakeDuring = { p50ms: during.latency.p50, p99ms: during.latency.p99, maxMs: during.latency.max, requests: during.requests.total, non2xx: during.non2xx, errors: during.errors + during.timeouts };
+    const intakeAtRest = { p50ms: atRest.latency.p50, p99ms: atRest.latency.p99, maxMs: atRest.latency.max, requests: atRest.requests.total, non2xx: atRest.non2xx, errors: atRest.errors + atRest.timeouts };
+
+    const rows = [
+      { what: `psql \\copy, same columns and rows (median of ${ROUNDS})`, ms: psqlMs, vsPsql: 1, peakRssMB: '', target: '' },
+      { what: 'manual delivery: POST (claim) + GET to last byte', ms: deliveryMs, vsPsql, peakRssMB: b3.peakRssMB, target: `≤ ${TARGETS.maxVsPsql}× psql, ≤ ${TARGETS.maxPeakRssMB} MB` },
+      { what: '  of which POST (claim 1M dispatches)', ms: claimMs, vsPsql: Number((claimMs / psqlMs).toFixed(2)), peakRssMB: '', target: '' },
+      { what: '  of which GET file', ms: b3.result.ms, vsPsql: Number((b3.result.ms / psqlMs).toFixed(2)), peakRssMB: '', target: '' },
+      { what: `GET the batch file again (median of ${ROUNDS})`, ms: againMs, vsPsql: Number((againMs / psqlMs).toFixed(2)), peakRssMB: againPeak, target: `≤ ${TARGETS.maxVsPsql}× psql` },
+    ];
+    console.log(`\nB3: ${deliveredLeads} leads, ${Math.round(b3.result.bytes / 2 ** 20)} MB of CSV; server RSS by bytes received: ${timeline(b3.samples, b3.result.bytes)}`);
+    console.log(table(rows));
+    console.log(
+      table([
+        { intake: `at rest (${INTAKE_RATE}/s, 5 s)`, 'p50 ms': intakeAtRest.p50ms, 'p99 ms': intakeAtRest.p99ms, 'max ms': intakeAtRest.maxMs, requests: intakeAtRest.requests, 'non-2xx': intakeAtRest.non2xx, target: '' },
+        { intake: `during the 1M delivery (${INTAKE_RATE}/s)`, 'p50 ms': intakeDuring.p50ms, 'p99 ms': intakeDuring.p99ms, 'max ms': intakeDuring.maxMs, requests: intakeDuring.requests, 'non-2xx': intakeDuring.non2xx, target: `p99 ≤ ${TARGETS.maxIntakeP99Ms} ms` },
+      ]),
+    );
+    const met = { vsPsql: vsPsql <= TARGETS.maxVsPsql, peakRss: peakRssMB <= TARGETS.maxPeakRssMB, intakeP99: intakeDuring.p99ms <= TARGETS.maxIntakeP99Ms };
+    console.log(`\ntargets met: ${JSON.stringify(met)}`);
+    return {
+      benchmark: 'B3 manual file: manual delivery of 1,000,000 pending leads as CSV, built server, to the last byte',
+      date: new Date().toISOString(),
+      machine: machine(),
+      streaming,
+      b3: {
+        leads: deliveredLeads,
+        fileBytes: b3.result.bytes,
+        loadMs: b3LoadMs,
+        claimMs,
+        downloadMs: b3.result.ms,
+        deliveryMs,
+        againMs,
+        againRuns,
+        psqlMs,
+        psqlRuns,
+        vsPsql,
+        againVsPsql: Number((againMs / psqlMs).toFixed(2)),
+        peakRssMB,
+        rssByBytes: timeline(b3.samples, b3.result.bytes),
+        intakeAtRest,
+        intakeDuring,
+      },
+      targets: TARGETS,
+      met,
+    };
+  } finally {
+    await stopProcess(server);
+    await dropDatabase(name);
+    const { Queue } = await import('bullmq');
+    const q = new Queue('dispatch', { connection: { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null }, prefix });
+    await q.obliterate({ force: true }).catch(() => undefined);
+    await q.close();
+  }
+}

@@ -1,0 +1,195 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ADMIN_TOKEN, sql, startTestServer, type TestServer } from '../support/test-server';
+import { CAMPAIGNS_DIR, parseFile, postJson, snapshot, submitLead, type SubmittedLead } from '../files/lead-files.fixture';
+
+/** Where the screenshots go for a person to look at (not kept in git). */
+const SHOTS = process.env.CONSOLE_SCREENSHOTS ?? path.join(os.tmpdir(), 'leadrelay-console');
+
+/**
+ * The web console in a real browser (api.md › Web console): sign in with the admin token, Tools →
+ * Manual Delivery as a person does it, and the file and the lead statuses that follow.
+ */
+async function signInAs(page: Page): Promise<void> {
+  await page.goto('/console/login');
+  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/console$/);
+}
+
+describe('web console in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let leads: SubmittedLead[];
+  let someBatch: string;
+  let someLead: string;
+  let someDispatch: string;
+
+  beforeAll(async () => {
+    server = await startTestServer('console', { CAMPAIGNS_DIR });
+    leads = [];
+    for (const [first_name, company] of [
+      ['Ana, "Annie"', 'Acme\tTabs'],
+      ['Zoë 🚀', '=HYPERLINK("x")'],
+      ['Bo', 'Plain Co'],
+    ]) {
+      leads.push(await submitLead(server, 'files-test', { first_name, email: `${leads.length}@example.com`, company }));
+    }
+    // Ids for the pages that show one thing, made on another campaign so the leads above stay pending.
+    await submitLead(server, 'single-file', { name: 'Other', email: 'other@example.com' });
+    someBatch = (await postJson(server, '/v1/campaigns/single-file/manual-deliveries', {})).body.id;
+    [{ lead_id: someLead, id: someDispatch }] = await sql(server.databaseUrl, `select lead_id, id from dispatch where campaign_id = 'single-file'`);
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    fs.mkdirSync(SHOTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    context = await browser.newContext({ acceptDownloads: true, baseURL: server.url });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  it('sends an unauthenticated visit to any console page to the login, and changes nothing on a POST', async () => {
+    const pages = [
+      '/console',
+      '/console/campaigns/files-test',
+      '/console/campaigns/files-test?status=pending',
+      `/console/leads/${someLead}`,
+      '/console/campaigns/files-test/manual-delivery',
+      '/console/campaigns/files-test/export',
+      '/console/campaigns/files-test/export/file?format=csv',
+      '/console/campaigns/files-test/batches',
+      `/console/batches/${someBatch}/file`,
+      '/console/campaigns/nope',
+    ];
+    for (const p of pages) {
+      await page.goto(p);
+      const url = new URL(page.url());
+      expect([url.pathname, url.searchParams.get('next')]).toEqual(['/console/login', p]);
+      await expect(page.getByLabel('Admin token').isVisible()).resolves.toBe(true);
+    }
+    const before = await snapshot(server.databaseUrl);
+    for (const p of ['/console/campaigns/files-test/manual-delivery', `/console/dispatches/${someDispatch}/retry`, `/console/batches/${someBatch}/retry`]) {
+      const res = await context.request.post(p, { form: { delivery: 'download', format: 'csv' }, maxRedirects: 0 });
+      expect(res.status()).toBe(303);
+      expect(res.headers().location).toBe(`/console/login?next=${encodeURIComponent(p)}`);
+    }
+    expect(await snapshot(server.databaseUrl)).toEqual(before);
+  });
+
+  it('keeps the session cookie Secure on https and on loopback, and plain on other plain-http hosts (where a browser would drop a Secure one)', async () => {
+    const signIn = (headers: Record<string, string>) =>
+      new Promise<http.IncomingMessage>((resolve, reject) => {
+        const body = `token=${ADMIN_TOKEN}`;
+        const req = http.request(`${server.url}/console/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(body.length), ...headers } }, (res) => {
+          res.resume();
+          resolve(res);
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const cookieOf = async (headers: Record<string, string>) => {
+      const res = await signIn(headers);
+      expect(res.statusCode).toBe(303);
+      return String(res.headers['set-cookie']);
+    };
+    expect(await cookieOf({})).toMatch(/^leadrelay_console=[0-9a-f]{64}; Max-Age=43200; Path=\/console; Expires=.+; HttpOnly; Secure; SameSite=Strict$/);
+    expect(await cookieOf({ host: 'localhost:3000' })).toContain('; Secure');
+    expect(await cookieOf({ host: 'leads.internal:3000' })).not.toContain('Secure');
+    // Behind a TLS proxy on the same machine, which says so.
+    expect(await cookieOf({ host: 'leads.example.com', 'x-forwarded-proto': 'https' })).toContain('; Secure');
+  });
+
+  it('shows a page, not JSON, for something that does not exist', async () => {
+    await signInAs(page);
+    const res = await page.goto('/console/campaigns/nope');
+    expect(res!.status()).toBe(404);
+    await expect(page.getByRole('heading', { name: 'Not found' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByText("No campaign 'nope'.").isVisible()).resolves.toBe(true);
+    expect((await page.goto('/console/batches/not-a-batch/file'))!.status()).toBe(404);
+    expect((await page.goto(`/console/leads/${'-'.repeat(36)}`))!.status()).toBe(404);
+  });
+
+  it('refuses a wrong token with a message, and sets no session', async () => {
+    await page.goto('/console/login');
+    await page.screenshot({ path: path.join(SHOTS, 'login.png') });
+    await page.getByLabel('Admin token').fill('not-the-token');
+    const [answer] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Sign in' }).click()]);
+    expect(answer.status()).toBe(401);
+    await expect(page.getByText('That token is not valid.').isVisible()).resolves.toBe(true);
+    expect(await context.cookies()).toEqual([]);
+    await page.goto('/console');
+    expect(new URL(page.url()).pathname).toBe('/console/login');
+  });
+
+  it('signs in over http://127.0.0.1, delivers the pending leads as tab-delimited without a header, and shows them delivered', async () => {
+    // Straight to the tool: the login brings the person back to it.
+    await page.goto('/console/campaigns/files-test/manual-delivery');
+    await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/console/campaigns/files-test/manual-delivery');
+    const [cookie] = await context.cookies();
+    expect(cookie).toMatchObject({ name: 'leadrelay_console', httpOnly: true, sameSite: 'Strict', path: '/console' });
+    expect(cookie.value).not.toContain(ADMIN_TOKEN);
+
+    // The way a person finds it: campaigns → the campaign → Tools → Manual Delivery.
+    await page.goto('/console');
+    await page.screenshot({ path: path.join(SHOTS, 'campaigns.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Files test' }).click();
+    await page.getByRole('link', { name: 'Tools → Manual Delivery' }).click();
+    await page.waitForURL('**/console/campaigns/files-test/manual-delivery');
+    await page.getByLabel('Delivery').selectOption('download');
+    await expect(page.getByLabel('Delivery').locator('option:checked').textContent()).resolves.toContain('3 pending');
+    await page.getByLabel('Tab-delimited').check();
+    await page.getByLabel('Include a header row').uncheck();
+    await page.screenshot({ path: path.join(SHOTS, 'manual-delivery.png'), fullPage: true });
+
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download/ }).click()]);
+    const saved = path.join(SHOTS, file.suggestedFilename());
+    await file.saveAs(saved);
+    expect(file.suggestedFilename()).toMatch(/^files-test-download-[0-9a-f-]{36}\.tsv$/);
+    const { rows } = parseFile(fs.readFileSync(saved), 'tsv');
+    const inOrder = [...leads].sort((a, b) => (a.receivedAt + a.id < b.receivedAt + b.id ? -1 : 1));
+    expect(rows).toEqual(
+      inOrder.map((l) => [l.data.email, l.data.first_name, '', l.data.company.startsWith('=') ? `'${l.data.company}` : l.data.company, '', '', '', l.id, l.receivedAt]),
+    );
+
+    // The leads page now shows them delivered by `download`, still pending for `backup`.
+    await page.goto('/console/campaigns/files-test');
+    for (const lead of leads) {
+      const row = page.locator('tr', { has: page.locator(`a[href="/console/leads/${lead.id}"]`) });
+      await expect(row.locator('.status').allTextContents()).resolves.toEqual(['delivered', 'pending']);
+    }
+    await page.screenshot({ path: path.join(SHOTS, 'leads.png'), fullPage: true });
+    await page.locator(`a[href="/console/leads/${leads[0].id}"]`).click();
+    await page.waitForURL(`**/console/leads/${leads[0].id}`);
+    await expect(page.getByText('Ana, "Annie"').first().isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, 'lead.png'), fullPage: true });
+
+    // The batch is listed and downloads again, the same bytes.
+    await page.goto('/console/campaigns/files-test/batches');
+    const [again] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: file.suggestedFilename() }).click()]);
+    expect(fs.readFileSync(await again.path()).equals(fs.readFileSync(saved))).toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, 'batches.png'), fullPage: true });
+
+    await page.goto('/console/campaigns/files-test/export');
+    await page.screenshot({ path: path.join(SHOTS, 'export.png'), fullPage: true });
+
+    const dispatches = await sql(server.databaseUrl, `select delivery_id, status from dispatch where campaign_id = 'files-test' order by delivery_id`);
+    expect(dispatches.map((d) => `${d.delivery_id}:${d.status}`)).toEqual([...Array(3).fill('backup:pending'), ...Array(3).fill('download:delivered')]);
+  });
+});
