@@ -73,9 +73,10 @@ function batchSelect(batchId: string): string {
 }
 
 /** A local SMTP server that takes any message, keeping the last one whole for the final check. */
-async function startMailSink(): Promise<{ url: string; messages: () => number; lastMessage: () => Buffer; close: () => Promise<void> }> {
+async function startMailSink(): Promise<{ url: string; messages: () => number; lastMessage: () => Buffer; acceptedAt: () => number; close: () => Promise<void> }> {
   let count = 0;
   let last: Buffer[] = [];
+  let acceptedAt = 0;
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS', 'AUTH'],
     authOptional: true,
@@ -87,6 +88,7 @@ async function startMailSink(): Promise<{ url: string; messages: () => number; l
       stream.on('end', () => {
         count++;
         last = chunks;
+        acceptedAt = performance.now();
         callback();
       });
     },
@@ -97,6 +99,7 @@ async function startMailSink(): Promise<{ url: string; messages: () => number; l
     url: `smtp://127.0.0.1:${port}`,
     messages: () => count,
     lastMessage: () => Buffer.concat(last),
+    acceptedAt: () => acceptedAt,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -256,7 +259,7 @@ export async function main(): Promise<object> {
     await db.query('vacuum analyze dispatch');
     console.log(`${LEADS} leads loaded in ${Math.round(performance.now() - loadStarted)} ms; server idle RSS ${server.idleRssMB} MB`);
 
-    const ticks: { ms: number; peakRssMB: number }[] = [];
+    const ticks: { acceptedMs: number; ms: number; peakRssMB: number }[] = [];
     const baselines = new Map<Baseline, { ms: number; bytes: number }[]>(BASELINES.map((b) => [b, []]));
     let batchId = '';
     let fileBytes = 0;
@@ -270,7 +273,9 @@ export async function main(): Promise<object> {
         await db.query('vacuum analyze dispatch');
       }
       const sentBefore = mail.messages();
+      const asked = performance.now();
       const { result: answer, peakRssMB } = await peakRss(server.child.pid!, () => server!.tick());
+      const acceptedMs = Math.round(mail.acceptedAt() - asked);
       const [batch] = (await db.query('select status, lead_count from batch where id = $1', [answer.result.batch])).rows;
       if (answer.result.leadCount !== LEADS || batch?.status !== 'delivered' || mail.messages() !== sentBefore + 1) {
         throw new Error(`round ${round}: the batch did not go out whole: ${JSON.stringify({ answer, batch, messages: mail.messages() - sentBefore })}`);
@@ -279,8 +284,8 @@ export async function main(): Promise<object> {
       const [attempt] = (await db.query('select request from attempt where batch_id = $1', [batchId])).rows;
       const sizes = /\((\d+) bytes, zip of (\d+) bytes\)/.exec(attempt.request.body);
       if (sizes) [zipBytes, fileBytes] = [Number(sizes[1]), Number(sizes[2])];
-      ticks.push({ ms: Math.round(answer.ms), peakRssMB });
-      console.log(`round ${round} tick: ${Math.round(answer.ms)} ms, server peak RSS ${peakRssMB} MB`);
+      ticks.push({ acceptedMs, ms: Math.round(answer.ms), peakRssMB });
+      console.log(`round ${round} tick: accepted by SMTP after ${acceptedMs} ms, done (dispatches delivered) after ${Math.round(answer.ms)} ms, server peak RSS ${peakRssMB} MB`);
       for (const kind of BASELINES) {
         const run = await runBaseline(kind, url, batchSelect(batchId));
         baselines.get(kind)!.push(run);
@@ -301,10 +306,13 @@ export async function main(): Promise<object> {
 
     const baselineMs = median(baselines.get('js-writer')!.map((r) => r.ms));
     const fastCsvMs = median(baselines.get('fast-csv')!.map((r) => r.ms));
+    const acceptedMs = median(ticks.map((t) => t.acceptedMs));
     const tickMs = median(ticks.map((t) => t.ms));
     const peakRssMB = Math.max(...ticks.map((t) => t.peakRssMB));
+    const ratio = (ms: number, base: number) => Number((ms / base).toFixed(2));
     const rows = [
-      { contender: 'leadrelay tick → SMTP 250 (claim, COPY, zip, send)', ms: tickMs, vsBaseline: Number((tickMs / baselineMs).toFixed(2)), vsFastCsv: Number((tickMs / fastCsvMs).toFixed(2)), peakRssMB, msRuns: ticks.map((t) => t.ms).join('/') },
+      { contender: 'leadrelay tick → SMTP 250 (claim, COPY, zip, send)', ms: acceptedMs, vsBaseline: ratio(acceptedMs, baselineMs), vsFastCsv: ratio(acceptedMs, fastCsvMs), peakRssMB, msRuns: ticks.map((t) => t.acceptedMs).join('/') },
+      { contender: 'leadrelay whole tick (… + 100k dispatches → delivered)', ms: tickMs, vsBaseline: ratio(tickMs, baselineMs), vsFastCsv: ratio(tickMs, fastCsvMs), peakRssMB, msRuns: ticks.map((t) => t.ms).join('/') },
       ...BASELINES.map((kind) => {
         const r = baselines.get(kind)!;
         const ms = median(r.map((x) => x.ms));
@@ -312,10 +320,10 @@ export async function main(): Promise<object> {
       }),
     ];
     console.log(table(rows));
-    const met = tickMs / baselineMs <= TARGETS.maxVsBaseline && peakRssMB <= TARGETS.maxPeakRssMB;
+    const met = acceptedMs / baselineMs <= TARGETS.maxVsBaseline && peakRssMB <= TARGETS.maxPeakRssMB;
     console.log(
-      `\nB4: tick ${tickMs} ms = ${(tickMs / baselineMs).toFixed(2)}× the JS file writer (target ≤ ${TARGETS.maxVsBaseline}×), ` +
-        `${(tickMs / fastCsvMs).toFixed(2)}× fast-csv; server peak RSS ${peakRssMB} MB (idle ${server.idleRssMB} MB; target ≤ ${TARGETS.maxPeakRssMB} MB); ` +
+      `\nB4: built and accepted in ${acceptedMs} ms = ${(acceptedMs / baselineMs).toFixed(2)}× the JS file writer (target ≤ ${TARGETS.maxVsBaseline}×), ` +
+        `${(acceptedMs / fastCsvMs).toFixed(2)}× fast-csv; whole tick ${tickMs} ms; server peak RSS ${peakRssMB} MB (idle ${server.idleRssMB} MB; target ≤ ${TARGETS.maxPeakRssMB} MB); ` +
         `file ${(fileBytes / 2 ** 20).toFixed(1)} MB, zip ${(zipBytes / 2 ** 20).toFixed(1)} MB, ${unzipped.lines - 1} rows mailed → ${met ? 'met' : 'NOT met'}`,
     );
     return {

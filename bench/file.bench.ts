@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
@@ -90,19 +91,60 @@ function rssMB(pid: number): number {
   }
 }
 
-/** Samples the server's RSS every 50 ms while `work` runs; `progress` says how far the work is. */
-async function sampled<T>(pid: number, progress: () => number, work: () => Promise<T>) {
-  const samples: { progress: number; rssMB: number }[] = [];
-  const sample = () => samples.push({ progress: progress(), rssMB: rssMB(pid) });
+interface RssSample {
+  phase: string;
+  /** Bytes of the file received so far. */
+  bytes: number;
+  rssMB: number;
+}
+
+/** The server's RSS every 50 ms while `work` runs, tagged with what was going on. */
+async function sampled<T>(pid: number, now: () => { phase: string; bytes: number }, work: () => Promise<T>) {
+  const samples: RssSample[] = [];
+  const sample = () => samples.push({ ...now(), rssMB: rssMB(pid) });
   const timer = setInterval(sample, 50);
   try {
     sample();
     const result = await work();
     sample();
-    return { result, samples, peakRssMB: Math.max(...samples.map((s) => s.rssMB).filter(Number.isFinite)) };
+    return { result, samples };
   } finally {
     clearInterval(timer);
   }
+}
+
+const peak = (samples: RssSample[], phase?: string) => Math.max(...samples.filter((s) => !phase || s.phase === phase).map((s) => s.rssMB).filter(Number.isFinite));
+
+/**
+ * One manual delivery as an operator's script makes it: POST, then GET the file to its last byte,
+ * the server's RSS sampled throughout (claim and download apart).
+ */
+async function manualDelivery(base: string, pid: number, minLeads: number, onDownload?: () => void) {
+  const state = { phase: 'claim', bytes: 0 };
+  let claimMs = 0;
+  let made: { id: string; leadCount: number; file: string } | undefined;
+  const run = await sampled(pid, () => ({ ...state }), async () => {
+    const started = performance.now();
+    const answer = await post(`${base}/v1/campaigns/${CAMPAIGN}/manual-deliveries`, { format: 'csv', quote: 'needed', header: true });
+    claimMs = Math.round(performance.now() - started);
+    // Leads accepted meanwhile by an intake load are pending too, and come along.
+    if (answer.status !== 201 || answer.body.leadCount < minLeads) throw new Error(`manual delivery answered ${answer.status} ${JSON.stringify(answer.body)}`);
+    made = answer.body;
+    state.phase = 'download';
+    onDownload?.();
+    return downloadToNull(`${base}${answer.body.file}`, state);
+  });
+  return {
+    batchId: made!.id,
+    leads: made!.leadCount,
+    bytes: run.result.bytes,
+    claimMs,
+    downloadMs: run.result.ms,
+    totalMs: claimMs + run.result.ms,
+    claimPeakRssMB: peak(run.samples, 'claim'),
+    downloadPeakRssMB: peak(run.samples, 'download'),
+    rssByBytes: timeline(run.samples.filter((x) => x.phase === 'download'), run.result.bytes),
+  };
 }
 
 function post(url: string, body: unknown): Promise<{ status: number; body: any }> {
@@ -144,11 +186,11 @@ async function psqlCopy(url: string, select: string): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** RSS against bytes received, at about every tenth of the file: the streaming proof, in one line. */
-function timeline(samples: { progress: number; rssMB: number }[], total: number): string {
+function timeline(samples: RssSample[], total: number): string {
   const points: string[] = [];
   for (let tenth = 0; tenth <= 10; tenth++) {
-    const at = samples.find((s) => s.progress >= (total * tenth) / 10);
-    if (at) points.push(`${Math.round(at.progress / 2 ** 20)} MB→${at.rssMB}`);
+    const at = samples.find((s) => s.bytes >= (total * tenth) / 10);
+    if (at) points.push(`${Math.round(at.bytes / 2 ** 20)} MB→${at.rssMB}`);
   }
   return points.join(', ');
 }
@@ -170,6 +212,7 @@ export async function main(): Promise<object> {
     QUEUE_PREFIX: prefix,
     DEMO_BUYER: 'off',
   };
+  const loadBefore = os.loadavg().map((x) => Number(x.toFixed(2)));
   const serverArgs = [path.join(ROOT, 'dist/apps/server/src/main.js')];
   if (!fs.existsSync(serverArgs[0])) throw new Error('dist/ is missing: run `npm run build` first');
   let server = await startProcess(serverArgs, env, `${base}/health`);
@@ -182,20 +225,13 @@ export async function main(): Promise<object> {
     const idleRssMB = rssMB(server.pid!);
 
     // 2. Streaming: 200,000 leads.
-    const counter = { bytes: 0 };
-    const stream = await sampled(server.pid!, () => counter.bytes, async () => {
-      const made = await post(`${base}/v1/campaigns/${CAMPAIGN}/manual-deliveries`, { format: 'csv', quote: 'needed', header: true });
-      if (made.status !== 201 || made.body.leadCount !== STREAM_LEADS) throw new Error(`manual delivery answered ${made.status} ${JSON.stringify(made.body)}`);
-      return downloadToNull(`${base}${made.body.file}`, counter);
-    });
-    const streaming = {
-      leads: STREAM_LEADS,
-      fileMB: Math.round(stream.result.bytes / 2 ** 20),
-      idleRssMB,
-      peakRssMB: stream.peakRssMB,
-      rssByBytes: timeline(stream.samples, stream.result.bytes),
-    };
-    console.log(`streaming ${STREAM_LEADS} leads (${streaming.fileMB} MB): server RSS idle ${idleRssMB} MB, peak ${stream.peakRssMB} MB; by bytes received: ${streaming.rssByBytes}`);
+    const stream = await manualDelivery(base, server.pid!, STREAM_LEADS);
+    const streaming = { ...stream, idleRssMB };
+    console.log(
+      `streaming ${stream.leads} leads (${Math.round(stream.bytes / 2 ** 20)} MB): claim ${stream.claimMs} ms, download ${stream.downloadMs} ms; ` +
+        `server RSS idle ${idleRssMB} MB, peak during claim ${stream.claimPeakRssMB} MB, during download ${stream.downloadPeakRssMB} MB`,
+    );
+    console.log(`  RSS (MB) against file bytes received: ${stream.rssByBytes}`);
 
     // 3. B3: 1,000,000 leads.
     await stopProcess(server);
@@ -203,96 +239,89 @@ export async function main(): Promise<object> {
     console.log(`${B3_LEADS} pending leads loaded in ${b3LoadMs} ms`);
     server = await startProcess(serverArgs, env, `${base}/health`);
 
-    // Intake at rest first, for comparison.
-    const intake = (duration?: number) =>
+    const intake = (duration: number) =>
       autocannon({
         url: `${base}/v1/campaigns/${CAMPAIGN}/leads`,
         method: 'POST',
         connections: 10,
         overallRate: INTAKE_RATE,
-        ...(duration ? { duration } : { duration: 600 }),
+        duration,
         headers: { 'content-type': 'application/json', 'x-api-key': 'bench-key' },
         body: LEAD,
       });
     await intake(3); // warm-up: JIT, pools
     const atRest = await intake(5);
+    const b3IdleRssMB = rssMB(server.pid!);
 
-    const load3 = intake();
-    let claimMs = 0;
-    let batchId = '';
-    const b3 = await sampled(server.pid!, () => counter.bytes, async () => {
-      const started = performance.now();
-      const made = await post(`${base}/v1/campaigns/${CAMPAIGN}/manual-deliveries`, { format: 'csv', quote: 'needed', header: true });
-      claimMs = Math.round(performance.now() - started);
-      // Leads accepted by the intake load at rest are pending too: they come along.
-      if (made.status !== 201 || made.body.leadCount < B3_LEADS) throw new Error(`manual delivery answered ${made.status} ${JSON.stringify(made.body)}`);
-      batchId = made.body.id;
-      return downloadToNull(`${base}${made.body.file}`, counter);
+    // A steady intake load through the claim, and another through the download, each stopped by hand.
+    const duringClaimLoad = intake(3600);
+    let duringDownloadLoad: ReturnType<typeof intake> | undefined;
+    const b3 = await manualDelivery(base, server.pid!, B3_LEADS, () => {
+      duringClaimLoad.stop();
+      duringDownloadLoad = intake(3600);
     });
-    load3.stop();
-    const during = await load3;
-    const deliveryMs = claimMs + b3.result.ms;
-    const deliveredLeads = Number((await (await fetch(`${base}/v1/batches/${batchId}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()).leadCount);
+    duringDownloadLoad!.stop();
+    const duringClaim = await duringClaimLoad;
+    const duringDownload = await duringDownloadLoad!;
 
     // Baseline and re-downloads, alternately.
     const psqlRuns: number[] = [];
     const againRuns: number[] = [];
     let againPeak = 0;
     for (let round = 1; round <= ROUNDS; round++) {
-      psqlRuns.push(await psqlCopy(url, baselineSelect(batchId)));
-      const again = await sampled(server.pid!, () => counter.bytes, () => downloadToNull(`${base}/v1/batches/${batchId}/file`, counter));
-      if (again.result.bytes !== b3.result.bytes) throw new Error('the batch file came back with other bytes');
+      psqlRuns.push(await psqlCopy(url, baselineSelect(b3.batchId)));
+      const state = { phase: 'download', bytes: 0 };
+      const again = await sampled(server.pid!, () => ({ ...state }), () => downloadToNull(`${base}/v1/batches/${b3.batchId}/file`, state));
+      if (again.result.bytes !== b3.bytes) throw new Error('the batch file came back with other bytes');
       againRuns.push(again.result.ms);
-      againPeak = Math.max(againPeak, again.peakRssMB);
+      againPeak = Math.max(againPeak, peak(again.samples));
       console.log(`round ${round}: psql ${psqlRuns[round - 1]} ms, file again ${again.result.ms} ms`);
     }
     const psqlMs = median(psqlRuns);
     const againMs = median(againRuns);
-    const peakRssMB = Math.max(b3.peakRssMB, againPeak);
-    const vsPsql = Number((deliveryMs / psqlMs).toFixed(2));
-    const intakeDuring = { p50ms: during.latency.p50, p99ms: during.latency.p99, maxMs: during.latency.max, requests: during.requests.total, non2xx: during.non2xx, errors: during.errors + during.timeouts };
-    const intakeAtRest = { p50ms: atRest.latency.p50, p99ms: atRest.latency.p99, maxMs: atRest.latency.max, requests: atRest.requests.total, non2xx: atRest.non2xx, errors: atRest.errors + atRest.timeouts };
+    const peakRssMB = Math.max(b3.claimPeakRssMB, b3.downloadPeakRssMB, againPeak);
+    const vsPsql = Number((b3.totalMs / psqlMs).toFixed(2));
+    const ratio = (ms: number) => Number((ms / psqlMs).toFixed(2));
+    const latency = (r: any) => ({ p50ms: r.latency.p50, p99ms: r.latency.p99, maxMs: r.latency.max, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts });
+    const intakeAtRest = latency(atRest);
+    const intakeDuringClaim = latency(duringClaim);
+    const intakeDuringDownload = latency(duringDownload);
 
     const rows = [
-      { what: `psql \\copy, same columns and rows (median of ${ROUNDS})`, ms: psqlMs, vsPsql: 1, peakRssMB: '', target: '' },
-      { what: 'manual delivery: POST (claim) + GET to last byte', ms: deliveryMs, vsPsql, peakRssMB: b3.peakRssMB, target: `≤ ${TARGETS.maxVsPsql}× psql, ≤ ${TARGETS.maxPeakRssMB} MB` },
-      { what: '  of which POST (claim 1M dispatches)', ms: claimMs, vsPsql: Number((claimMs / psqlMs).toFixed(2)), peakRssMB: '', target: '' },
-      { what: '  of which GET file', ms: b3.result.ms, vsPsql: Number((b3.result.ms / psqlMs).toFixed(2)), peakRssMB: '', target: '' },
-      { what: `GET the batch file again (median of ${ROUNDS})`, ms: againMs, vsPsql: Number((againMs / psqlMs).toFixed(2)), peakRssMB: againPeak, target: `≤ ${TARGETS.maxVsPsql}× psql` },
+      { what: `psql \\copy, same columns and rows (median of ${ROUNDS})`, ms: psqlMs, vsPsql: 1, 'server peak RSS MB': '', target: '' },
+      { what: 'manual delivery: POST + GET to the last byte', ms: b3.totalMs, vsPsql, 'server peak RSS MB': Math.max(b3.claimPeakRssMB, b3.downloadPeakRssMB), target: `≤ ${TARGETS.maxVsPsql}×, ≤ ${TARGETS.maxPeakRssMB} MB` },
+      { what: '  POST: claim (UPDATE of every dispatch)', ms: b3.claimMs, vsPsql: ratio(b3.claimMs), 'server peak RSS MB': b3.claimPeakRssMB, target: '' },
+      { what: '  GET: the file, streamed', ms: b3.downloadMs, vsPsql: ratio(b3.downloadMs), 'server peak RSS MB': b3.downloadPeakRssMB, target: '' },
+      { what: `GET the batch file again (median of ${ROUNDS})`, ms: againMs, vsPsql: ratio(againMs), 'server peak RSS MB': againPeak, target: `≤ ${TARGETS.maxVsPsql}×, ≤ ${TARGETS.maxPeakRssMB} MB` },
     ];
-    console.log(`\nB3: ${deliveredLeads} leads, ${Math.round(b3.result.bytes / 2 ** 20)} MB of CSV; server RSS by bytes received: ${timeline(b3.samples, b3.result.bytes)}`);
+    console.log(`\nB3: ${b3.leads} leads, ${Math.round(b3.bytes / 2 ** 20)} MB of CSV; server RSS idle ${b3IdleRssMB} MB; during the download, RSS (MB) against bytes received: ${b3.rssByBytes}`);
     console.log(table(rows));
     console.log(
       table([
         { intake: `at rest (${INTAKE_RATE}/s, 5 s)`, 'p50 ms': intakeAtRest.p50ms, 'p99 ms': intakeAtRest.p99ms, 'max ms': intakeAtRest.maxMs, requests: intakeAtRest.requests, 'non-2xx': intakeAtRest.non2xx, target: '' },
-        { intake: `during the 1M delivery (${INTAKE_RATE}/s)`, 'p50 ms': intakeDuring.p50ms, 'p99 ms': intakeDuring.p99ms, 'max ms': intakeDuring.maxMs, requests: intakeDuring.requests, 'non-2xx': intakeDuring.non2xx, target: `p99 ≤ ${TARGETS.maxIntakeP99Ms} ms` },
+        ...[
+          ['during the claim (POST)', intakeDuringClaim],
+          ['during the download (GET)', intakeDuringDownload],
+        ].map(([when, l]: any) => ({ intake: `${when}, ${INTAKE_RATE}/s`, 'p50 ms': l.p50ms, 'p99 ms': l.p99ms, 'max ms': l.maxMs, requests: l.requests, 'non-2xx': l.non2xx, target: `p99 ≤ ${TARGETS.maxIntakeP99Ms} ms` })),
       ]),
     );
-    const met = { vsPsql: vsPsql <= TARGETS.maxVsPsql, peakRss: peakRssMB <= TARGETS.maxPeakRssMB, intakeP99: intakeDuring.p99ms <= TARGETS.maxIntakeP99Ms };
+    const met = {
+      vsPsql: vsPsql <= TARGETS.maxVsPsql,
+      downloadVsPsql: ratio(b3.downloadMs) <= TARGETS.maxVsPsql,
+      peakRss: peakRssMB <= TARGETS.maxPeakRssMB,
+      downloadPeakRss: Math.max(b3.downloadPeakRssMB, againPeak) <= TARGETS.maxPeakRssMB,
+      intakeP99DuringClaim: intakeDuringClaim.p99ms <= TARGETS.maxIntakeP99Ms,
+      intakeP99DuringDownload: intakeDuringDownload.p99ms <= TARGETS.maxIntakeP99Ms,
+    };
     console.log(`\ntargets met: ${JSON.stringify(met)}`);
     return {
       benchmark: 'B3 manual file: manual delivery of 1,000,000 pending leads as CSV, built server, to the last byte',
       date: new Date().toISOString(),
       machine: machine(),
+      // Other work on the machine skews every figure: the load average before and after.
+      loadAverage: { before: loadBefore, after: os.loadavg().map((x) => Number(x.toFixed(2))) },
       streaming,
-      b3: {
-        leads: deliveredLeads,
-        fileBytes: b3.result.bytes,
-        loadMs: b3LoadMs,
-        claimMs,
-        downloadMs: b3.result.ms,
-        deliveryMs,
-        againMs,
-        againRuns,
-        psqlMs,
-        psqlRuns,
-        vsPsql,
-        againVsPsql: Number((againMs / psqlMs).toFixed(2)),
-        peakRssMB,
-        rssByBytes: timeline(b3.samples, b3.result.bytes),
-        intakeAtRest,
-        intakeDuring,
-      },
+      b3: { ...b3, loadMs: b3LoadMs, idleRssMB: b3IdleRssMB, againMs, againRuns, psqlMs, psqlRuns, vsPsql, againVsPsql: ratio(againMs), peakRssMB, intakeAtRest, intakeDuringClaim, intakeDuringDownload },
       targets: TARGETS,
       met,
     };

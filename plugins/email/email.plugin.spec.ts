@@ -18,6 +18,7 @@ import { HandlebarsTemplateEngine } from '@leadrelay/templating';
 // Relative until tsconfig has `@leadrelay/mail` (jest maps every `@leadrelay/<lib>` already).
 import { NodemailerMailTransport } from '../../libs/mail/src';
 import { TestSmtpServer } from '../../libs/mail/testing/test-smtp.server';
+import { READ_AHEAD_LIMIT } from './email.attachment';
 import { emailPlugin, type EmailPluginOptions } from '.';
 
 const campaign: CampaignInfo = {
@@ -70,6 +71,14 @@ const options = (over: Record<string, unknown> = {}): EmailPluginOptions =>
     schedule: at(['08:00', '15:00'], 'America/Chicago'),
     ...over,
   });
+
+async function unzipOne(zipped: Buffer): Promise<string> {
+  const zip = await yauzl.fromBufferPromise(zipped);
+  const contents: string[] = [];
+  for await (const entry of zip.eachEntry()) contents.push(await readText(await zip.openReadStreamPromise(entry)));
+  expect(contents).toHaveLength(1);
+  return contents[0];
+}
 
 describe('email plugin: declaration', () => {
   it('is real time or scheduled by its schedule', () => {
@@ -238,6 +247,39 @@ describe('email plugin: sending', () => {
     }
     expect(entries).toEqual([{ name: 'solar-tx-2026-03-07.csv', content: big }]);
     expect(result.request!.body).toContain(`attachment: solar-tx-2026-03-07.csv.zip (${attachment.content.length} bytes, zip of ${Buffer.byteLength(big)} bytes)`);
+  });
+
+  it('reads a batch file once, in chunks, zipped or not: no extra pass just to measure it', async () => {
+    const rows = 'Cy,Doe,cy@example.com,,78703,TX,l-3,2026-03-07T13:03:00.000Z\r\n';
+    const content = CSV + rows.repeat(500);
+    let opened = 0;
+    let measured = 0;
+    const file: BatchFile = {
+      fileName: 'solar-tx.csv',
+      contentType: 'text/csv',
+      open: () => {
+        opened++;
+        return Readable.from([CSV, ...Array(500).fill(rows)].map((t) => Buffer.from(t)));
+      },
+      byteLength: async () => {
+        measured++;
+        return Buffer.byteLength(content);
+      },
+    };
+    for (const [zipOver, zipped] of [[1_000, true], [Buffer.byteLength(content), false], [READ_AHEAD_LIMIT - 1, false]] as const) {
+      const result = await batch(options({ zipOver }), file);
+      expect(result.outcome).toBe('delivered');
+      const [attachment] = lastMail().parsed.attachments;
+      expect(attachment.filename!.endsWith('.zip')).toBe(zipped);
+      const bytes = zipped ? await unzipOne(attachment.content) : attachment.content.toString('utf8');
+      expect(bytes).toBe(content);
+      expect(result.request!.body).toContain(zipped ? `zip of ${Buffer.byteLength(content)} bytes)` : `(${Buffer.byteLength(content)} bytes)`);
+    }
+    expect([opened, measured]).toEqual([3, 0]);
+    // A zipOver larger than what may be read ahead is checked by measuring the file first.
+    await batch(options({ zipOver: READ_AHEAD_LIMIT }), file);
+    expect(lastMail().parsed.attachments[0].content.toString('utf8')).toBe(content);
+    expect([opened, measured]).toEqual([4, 1]);
   });
 
   it('does not zip a file of exactly zipOver bytes', async () => {

@@ -117,7 +117,13 @@ async function send(
     const ext = options.attachment.format;
     // Named in the schedule's time zone: the buyer's day, not the server's.
     const name = safeFileName(templates.fileName.render({ ...variables, ext }), `${variables.campaign}.${ext}`);
-    attachment = await openAttachment(file, name, options.zipOver, madeAt);
+    try {
+      attachment = await openAttachment(file, name, options.zipOver, madeAt);
+    } catch (err) {
+      // The file broke before anything was sent (the host's side, e.g. its database): try again later.
+      const reason = `the attachment could not be read: ${(err as Error).message}`;
+      return { outcome: 'retry', reason, error: reason };
+    }
   }
   const message: MailMessage = {
     from: options.from,
@@ -168,8 +174,8 @@ function recorded(message: MailMessage, attachment: PreparedAttachment | undefin
   Object.assign(headers, message.headers);
   const about = attachment
     ? attachment.zipped
-      ? `attachment: ${attachment.filename} (${attachment.sentBytes()} bytes, zip of ${attachment.fileBytes} bytes)`
-      : `attachment: ${attachment.filename} (${attachment.fileBytes} bytes)`
+      ? `attachment: ${attachment.filename} (${attachment.sentBytes()} bytes, zip of ${attachment.fileBytes()} bytes)`
+      : `attachment: ${attachment.filename} (${attachment.fileBytes()} bytes)`
     : 'attachment: none';
   return { method: 'EMAIL', url: `mailto:${message.to.join(',')}`, headers, body: `${about}\n\n${message.text ?? ''}` };
 }

@@ -124,6 +124,13 @@ describe('web console in Chromium', () => {
     expect((await page.goto(`/console/leads/${'-'.repeat(36)}`))!.status()).toBe(404);
   });
 
+  it('says so when a campaign has no manual-file delivery, and offers Export instead', async () => {
+    await signInAs(page);
+    await page.goto('/console/campaigns/no-file/manual-delivery');
+    await expect(page.getByText('This campaign has no manual-file delivery').isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: /Download/ }).count()).resolves.toBe(0);
+  });
+
   it('refuses a wrong token with a message, and sets no session', async () => {
     await page.goto('/console/login');
     await page.screenshot({ path: path.join(SHOTS, 'login.png') });
@@ -186,8 +193,17 @@ describe('web console in Chromium', () => {
     expect(fs.readFileSync(await again.path()).equals(fs.readFileSync(saved))).toBe(true);
     await page.screenshot({ path: path.join(SHOTS, 'batches.png'), fullPage: true });
 
+    // Export: the same leads, any status, nothing changes.
+    const before = await snapshot(server.databaseUrl);
     await page.goto('/console/campaigns/files-test/export');
+    await page.getByLabel('Status').selectOption('delivered');
     await page.screenshot({ path: path.join(SHOTS, 'export.png'), fullPage: true });
+    const [exported] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
+    expect(exported.suggestedFilename()).toMatch(/^files-test-export-\d{4}-\d{2}-\d{2}\.csv$/);
+    const exportedRows = parseFile(fs.readFileSync(await exported.path()), 'csv').rows;
+    expect(exportedRows[0].slice(-4)).toEqual(['lead_id', 'received_at', 'download_status', 'backup_status']);
+    expect(exportedRows.slice(1).map((r) => [r[r.length - 4], r[r.length - 2], r[r.length - 1]])).toEqual(inOrder.map((l) => [l.id, 'delivered', 'pending']));
+    expect(await snapshot(server.databaseUrl)).toEqual(before);
 
     const dispatches = await sql(server.databaseUrl, `select delivery_id, status from dispatch where campaign_id = 'files-test' order by delivery_id`);
     expect(dispatches.map((d) => `${d.delivery_id}:${d.status}`)).toEqual([...Array(3).fill('backup:pending'), ...Array(3).fill('download:delivered')]);

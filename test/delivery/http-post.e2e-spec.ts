@@ -162,6 +162,10 @@ describe('real-time http-post delivery end to end (campaigns.md › classifiers 
       ['delivered', 200],
     ]);
     expect(found.dispatches[0].attempts[0].reason).toBe('Server error');
+    // The schedule (200 ms, then 600 ms, ±20 %) is a floor for the gaps, never cut short.
+    const [a1, a2, a3] = found.dispatches[0].attempts.map((a: any) => Date.parse(a.at));
+    expect(a2 - a1).toBeGreaterThanOrEqual(160);
+    expect(a3 - a2).toBeGreaterThanOrEqual(480);
     const requests = requestsFor(dispatchId);
     expect(requests).toHaveLength(3);
     expect(new Set(requests.map((r) => r.headers['idempotency-key']))).toEqual(new Set([dispatchId]));
@@ -342,8 +346,20 @@ describe('real-time http-post delivery end to end (campaigns.md › classifiers 
       expect((await conflict.json()).error).toBe('conflict');
       expect((await retry('00000000-0000-4000-8000-000000000000')).status).toBe(404);
       expect((await retry('not-a-dispatch')).status).toBe(404);
+      expect((await retry('-'.repeat(36))).status).toBe(404);
+      expect((await retry('00000000-0000-4000-8000-00000000000g')).status).toBe(404);
       expect((await settled(server, accepted.id)).dispatches[0].attempts).toHaveLength(1);
     });
+  });
+
+  it('counts attempts by outcome, with their durations, in /metrics', async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const count = (outcome: string) => Number(new RegExp(`leadrelay_attempts_total\\{campaign="delivery-json",delivery="buyer",outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    const [{ n: delivered }] = await sql(server.databaseUrl, `select count(*)::int as n from attempt a join dispatch d on d.id = a.dispatch_id where d.campaign_id = 'delivery-json' and a.outcome = 'delivered'`);
+    expect(count('delivered')).toBe(delivered);
+    expect(count('retry')).toBeGreaterThan(0);
+    expect(count('failed')).toBeGreaterThan(0);
+    expect(text).toMatch(/leadrelay_attempt_duration_ms_count\{campaign="delivery-json",delivery="buyer"\} \d+/);
   });
 
   it('leaves nothing pending', async () => {

@@ -1,6 +1,7 @@
 import { BatchDeliveries } from '../../apps/server/src/engine/batch.deliveries';
 import { sql, startTestServer, type TestServer } from '../support/test-server';
 import { attachment, batchOf, fileRows, leadIdsOf, MailInbox, postLead, waitFor, type ReceivedMail } from './support/mail-inbox';
+import { obliterateQueues } from './support/test-queues';
 
 const HEADER = ['first_name', 'last_name', 'email', 'phone', 'zip', 'state', 'notes', 'lead_id', 'received_at'];
 
@@ -32,6 +33,7 @@ describe('email batches through the host (product.md › Email delivery)', () =>
   afterAll(async () => {
     await server?.stop();
     await inbox?.close();
+    if (server) await obliterateQueues(server.env);
   });
   afterEach(() => {
     inbox.refusals.length = 0;
@@ -96,7 +98,7 @@ describe('email batches through the host (product.md › Email delivery)', () =>
     for (let i = 0; i < 2; i++) {
       const res = await api(`/v1/batches/${batch}/file`);
       expect(res.status).toBe(200);
-      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.csv"$/);
+      expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${attachment(mail).filename}"`);
       expect(Buffer.from(await res.arrayBuffer())).toEqual(attachment(mail).content);
     }
     expect(leadIdsOf(fileRows(attachment(mail).content).slice(1))).toEqual([lead.id]);
@@ -185,6 +187,20 @@ describe('email batches through the host (product.md › Email delivery)', () =>
     expect(row.reason).toMatch(/^gave up after 3 attempt\(s\): 451\b.*Local error in processing/);
     expect(await dispatchesOf(batch!)).toEqual([expect.objectContaining({ lead_id: lead.id, status: 'failed', reason: row.reason, attempts: 1 })]);
     expect(mailOf(batch!)).toEqual([]);
+  });
+
+  it('an operator retry of a batch that ran out of tries gets the delivery\'s whole retry schedule again', async () => {
+    inbox.refuseAll = { code: 421, text: 'Try later' };
+    await post({ first_name: 'Again', email: 'again@example.com' });
+    const { batch } = await tick('csv-file');
+    expect(await statusOf(batch!, 'failed')).toMatchObject({ attempts: 3 });
+    inbox.refuseAll = undefined;
+    // One more 4xx after the retry is a reason to wait and try again, not to give up at once.
+    inbox.refusals.push({ code: 421, text: 'Still busy' });
+    expect((await api(`/v1/batches/${batch}/retry`, { method: 'POST' })).status).toBe(202);
+    expect(await statusOf(batch!, 'delivered')).toMatchObject({ attempts: 5, reason: null });
+    expect((await attemptsOf(batch!)).map((a) => a.outcome)).toEqual(['retry', 'retry', 'retry', 'retry', 'delivered']);
+    expect(mailOf(batch!)).toHaveLength(1);
   });
 
   it('550: the batch fails at once with the server\'s reply; POST /v1/batches/{id}/retry sends it again and it ends delivered', async () => {

@@ -3,6 +3,7 @@ import * as yauzl from 'yauzl';
 import { BatchDeliveries } from '../../apps/server/src/engine/batch.deliveries';
 import { sql, startTestServer, type TestServer } from '../support/test-server';
 import { attachment, batchOf, fileRows, MailInbox } from './support/mail-inbox';
+import { obliterateQueues } from './support/test-queues';
 
 const LEADS = 150_000;
 const HEADER = 'first_name,last_name,email,phone,address,city,state,zip,lead_id,received_at';
@@ -84,6 +85,7 @@ describe('a 150,000-lead email batch', () => {
   afterAll(async () => {
     await server?.stop();
     await inbox?.close();
+    if (server) await obliterateQueues(server.env);
   });
 
   it('goes out as one zipped CSV holding every lead once, the server streaming it rather than holding it', async () => {

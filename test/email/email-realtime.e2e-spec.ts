@@ -4,6 +4,7 @@ import { simpleParser } from 'mailparser';
 import { BatchDeliveries } from '../../apps/server/src/engine/batch.deliveries';
 import { eventually, sql, startTestServer, type TestServer } from '../support/test-server';
 import { attachment, fileRows, MailInbox, postLead, waitFor } from './support/mail-inbox';
+import { obliterateQueues } from './support/test-queues';
 
 const HEADER = ['first_name', 'last_name', 'email', 'phone', 'lead_id', 'received_at'];
 
@@ -26,6 +27,7 @@ describe('real-time email: one message per lead, through the dispatch queue', ()
   afterAll(async () => {
     await server?.stop();
     await inbox?.close();
+    if (server) await obliterateQueues(server.env);
   });
 
   it('each lead is its own message: fields in the subject and body, a one-row CSV with the full header', async () => {
@@ -94,6 +96,7 @@ describe('email with no SMTP_URL: .eml files in OUTBOX_DIR', () => {
   afterAll(async () => {
     await server?.stop();
     if (server) await rm(server.env.OUTBOX_DIR!, { recursive: true, force: true });
+    if (server) await obliterateQueues(server.env);
   });
 
   const emlFiles = async () => (await readdir(server.env.OUTBOX_DIR!).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).sort();

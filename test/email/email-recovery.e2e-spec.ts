@@ -3,6 +3,7 @@ import { BatchDeliveries } from '../../apps/server/src/engine/batch.deliveries';
 import { Sweeper } from '../../apps/server/src/engine/sweeper';
 import { dropDatabase, sql, testEnv } from '../support/test-server';
 import { attachment, batchOf, fileRows, leadIdsOf, MailInbox, postLead, waitFor } from './support/mail-inbox';
+import { obliterateQueues } from './support/test-queues';
 
 /**
  * A lead claimed by a tick is never forgotten: an instance that dies between the claim and the
@@ -38,6 +39,7 @@ describe('email batches survive a crash after the claim', () => {
     for (const s of [...running]) await stop(s);
     await inbox?.close();
     await dropDatabase(env.DATABASE_URL!);
+    await obliterateQueues(env);
   });
 
   it('claimed, then the instance stops before sending: after a restart the sweeper sends that batch, and a new tick does not take its leads', async () => {

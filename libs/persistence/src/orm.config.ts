@@ -7,11 +7,15 @@ import { CampaignVersion } from './entities/campaign-version.entity';
 import { Dispatch } from './entities/dispatch.entity';
 import { Lead } from './entities/lead.entity';
 import { Migration20261126000000_initial } from './migrations/Migration20261126000000_initial';
+import { Migration20261127000000_batch_retry_offset } from './migrations/Migration20261127000000_batch_retry_offset';
 
 export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch];
 
 /** Migrations are listed here (not globbed) so they work the same from ts-jest and from dist/. */
-export const MIGRATIONS = [{ name: 'Migration20261126000000_initial', class: Migration20261126000000_initial }];
+export const MIGRATIONS = [
+  { name: 'Migration20261126000000_initial', class: Migration20261126000000_initial },
+  { name: 'Migration20261127000000_batch_retry_offset', class: Migration20261127000000_batch_retry_offset },
+];
 
 export function ormConfig(clientUrl: string) {
   return defineConfig({

@@ -92,9 +92,11 @@ export class BatchDeliveries {
     const target = this.registry.delivery(campaignId, deliveryId);
     if (!target) return { leadCount: 0 };
     const { campaign, delivery } = target;
-    const options = this.files.optionsFor(campaign, delivery, {});
+    // As for manual files: the id first, so that the stored file name can say `{{batch}}`.
+    const batchId = randomUUID();
+    const options = this.files.optionsFor(campaign, delivery, {}, batchId);
     const sendEmpty = Boolean(delivery.options?.sendEmpty);
-    const { id, leadCount } = await this.claim(campaign.id, delivery.id, 'email', 'pending', options, sendEmpty);
+    const { id, leadCount } = await this.claim(campaign.id, delivery.id, 'email', 'pending', options, sendEmpty, batchId);
     if (!leadCount && !sendEmpty) return { leadCount: 0 };
     this.logger.info({ campaign: campaignId, delivery: deliveryId, batch: id, leadCount, tickAt }, 'scheduled batch claimed');
     return { batch: id, leadCount };
@@ -158,7 +160,7 @@ export class BatchDeliveries {
     if (!batch) return { status: 'skipped' };
     const target = this.registry.delivery(batch.campaign_id, batch.delivery_id);
     if (!target?.delivery.plugin.deliverBatch) {
-      await this.finish(batchId, batch.attempts + 1, { outcome: 'rejected', reason: `delivery '${batch.delivery_id}' is no longer configured` }, 0, undefined);
+      await this.finish(batch, { outcome: 'rejected', reason: `delivery '${batch.delivery_id}' is no longer configured` }, 0, undefined);
       return { status: 'failed' };
     }
     const { campaign, delivery } = target;
@@ -182,15 +184,19 @@ export class BatchDeliveries {
       this.logger.error({ err, batchId }, 'plugin threw instead of returning an outcome');
       result = { outcome: 'retry', error: `plugin error: ${(err as Error).message}` };
     }
-    return this.finish(batchId, attempt, result, performance.now() - started, delivery, startedAt);
+    return this.finish(batch, result, performance.now() - started, delivery, startedAt);
   }
 
-  private async finish(batchId: string, attempt: number, result: DeliveryResult, durationMs: number, delivery: ResolvedDelivery | undefined, at = this.clock.now()) {
+  /** Records try `attempts + 1` of a batch (a row as `send` leased it) and what comes next. */
+  private async finish(batch: Record<string, any>, result: DeliveryResult, durationMs: number, delivery: ResolvedDelivery | undefined, at = this.clock.now()) {
+    const batchId: string = batch.id;
+    const attempt: number = batch.attempts + 1;
     const policy = new RetrySchedule({ ...BATCH_RETRY_DEFAULTS, ...delivery?.options?.retry });
-    const retryInMs = result.outcome === 'retry' ? policy.delayAfter(attempt, result.retryAfterMs) : undefined;
+    // Counted from the operator's last retry, which starts the schedule over.
+    const retryInMs = result.outcome === 'retry' ? policy.delayAfter(attempt - batch.retry_offset, result.retryAfterMs) : undefined;
     const status = result.outcome === 'delivered' ? 'delivered' : retryInMs !== undefined ? 'pending' : 'failed';
     let reason = result.reason ?? result.error ?? null;
-    if (status === 'failed' && result.outcome === 'retry') reason = `gave up after ${attempt} attempt(s): ${reason ?? 'no reason given'}`;
+    if (status === 'failed' && result.outcome === 'retry') reason = `gave up after ${attempt - batch.retry_offset} attempt(s): ${reason ?? 'no reason given'}`;
     const secrets = delivery?.secrets ?? [];
     await this.db.transaction(async (client) => {
       await client.query(`update batch set status = $2, attempts = $3, reason = $4, sending_until = null, updated_at = now() where id = $1`, [batchId, status, attempt, reason]);
@@ -212,7 +218,7 @@ export class BatchDeliveries {
   async retry(batchId: string): Promise<{ id: string; status: string }> {
     const attempts = await this.db.transaction(async (client) => {
       const res = await client.query<{ attempts: number }>(
-        `update batch set status = 'pending', updated_at = now() where id = $1 and kind = 'email' and status = 'failed' returning attempts`,
+        `update batch set status = 'pending', retry_offset = attempts, updated_at = now() where id = $1 and kind = 'email' and status = 'failed' returning attempts`,
         [batchId],
       );
       if (!res.rowCount) return undefined;

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Clock, type ResolvedDelivery } from '@leadrelay/campaigns';
 import type { DeliveryResult } from '@leadrelay/sdk';
 import { Database } from '../common/database';
-import { ATTEMPT_COLUMNS, attemptSecrets, attemptValues, storedReason } from './attempt.recorder';
+import { QueryBatcher } from '../common/query.batcher';
+import { ATTEMPT_COLUMNS, attemptSecrets, storable, storedAttempt, storedReason, type StoredAttempt } from './attempt.recorder';
 import { RetrySchedule } from './retry.policy';
 
 export interface OutcomeInput {
@@ -17,12 +18,62 @@ export interface OutcomeInput {
 
 export type DispatchStatus = 'pending' | 'delivered' | 'rejected' | 'failed';
 
+/** One outcome as the statement takes it (a row of `jsonb_to_recordset`). */
+interface OutcomeRow {
+  id: string;
+  status: DispatchStatus;
+  reason: string | null;
+  price: number | null;
+  reference: string | null;
+  next_at: Date | null;
+  at: Date;
+  duration_ms: number;
+  request: StoredAttempt['request'];
+  response: StoredAttempt['response'];
+  outcome: string;
+  a_reason: string | null;
+  a_price: number | null;
+  a_reference: string | null;
+  error: string | null;
+}
+
+// For each outcome: the status (only while pending: an operator, or a duplicate job after a
+// crash, may have finished it meanwhile, and theirs stays) and the attempt row, which is logged
+// either way because the buyer did receive it. Many outcomes, one statement, one commit.
+const RECORD = `
+  with input as (
+    select * from jsonb_to_recordset($1::jsonb) as t(
+      id uuid, status text, reason text, price numeric, reference text, next_at timestamptz,
+      at timestamptz, duration_ms integer, request jsonb, response jsonb, outcome text, a_reason text, a_price numeric, a_reference text, error text)),
+  changed as (
+    update dispatch d set attempts = d.attempts + 1,
+           status = case when d.status = 'pending' then i.status else d.status end,
+           reason = case when d.status = 'pending' then i.reason else d.reason end,
+           price = case when d.status = 'pending' then i.price else d.price end,
+           reference = case when d.status = 'pending' then i.reference else d.reference end,
+           next_attempt_at = case when d.status = 'pending' then i.next_at else d.next_attempt_at end,
+           updated_at = now()
+      from input i
+     where d.id = i.id
+    returning d.id, d.status),
+  logged as (
+    insert into attempt (${ATTEMPT_COLUMNS})
+    select i.id, null, i.at, i.duration_ms, i.request, i.response, i.outcome, i.a_reason, i.a_price, i.a_reference, i.error
+      from input i join changed c on c.id = i.id)
+  select id, status from changed`;
+
 /**
- * Turns a plugin's outcome into the dispatch's status, with its attempt row, in one statement.
- * The only place that writes a real-time dispatch's status.
+ * Turns a plugin's outcome into the dispatch's status, with its attempt row. The only place that
+ * writes a real-time dispatch's status. Outcomes of jobs finishing together share one statement.
  */
 @Injectable()
 export class DispatchOutcomes {
+  private readonly batcher = new QueryBatcher<OutcomeRow, DispatchStatus | undefined>((rows) => this.write(rows), {
+    maxBatch: 64,
+    maxInFlight: 4,
+    key: (row) => row.id,
+  });
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
@@ -45,41 +96,46 @@ export class DispatchOutcomes {
     // What the host made of it: a retry that used the last attempt, or a broken template, is `failed`.
     const outcome = status === 'failed' ? 'failed' : result.outcome;
     const secrets = attemptSecrets(delivery.secrets, result);
-    const [, , ...attempt] = attemptValues({ at: input.at, durationMs: input.durationMs, result, outcome, secrets });
-    // One round trip: the status (only while pending: an operator or a duplicate job after a crash
-    // may have finished it meanwhile, and theirs stays) and the attempt row, which is logged either
-    // way because the buyer did receive it.
-    const { rows } = await this.db.query<{ status: DispatchStatus }>(
-      `with changed as (
-         update dispatch d set attempts = d.attempts + 1,
-                status = case when d.status = 'pending' then $2 else d.status end,
-                reason = case when d.status = 'pending' then $3 else d.reason end,
-                price = case when d.status = 'pending' then $4::numeric else d.price end,
-                reference = case when d.status = 'pending' then $5 else d.reference end,
-                next_attempt_at = case when d.status = 'pending' then $6::timestamptz else d.next_attempt_at end,
-                updated_at = now()
-          where d.id = $1
-          returning d.status),
-       logged as (
-         insert into attempt (${ATTEMPT_COLUMNS})
-         select $1, null, $7::timestamptz, $8::integer, $9::jsonb, $10::jsonb, $11::text, $12::text, $13::numeric, $14::text, $15::text from changed)
-       select status from changed`,
-      [
-        input.dispatchId,
-        status,
-        storedReason(reason, secrets),
-        result.price ?? null,
-        result.reference ?? null,
-        retryInMs === undefined ? null : new Date(this.clock.now().getTime() + retryInMs),
-        ...attempt,
-      ],
-    );
-    if (rows[0]?.status !== status) return { status: 'unchanged', outcome };
+    const attempt = storedAttempt({ at: input.at, durationMs: input.durationMs, result, outcome, secrets });
+    const stored = await this.batcher.add({
+      id: input.dispatchId,
+      status,
+      reason: storedReason(reason, secrets),
+      price: result.price ?? null,
+      reference: storable(result.reference, secrets, 2_000) ?? null,
+      next_at: retryInMs === undefined ? null : new Date(this.clock.now().getTime() + retryInMs),
+      at: attempt.at,
+      duration_ms: attempt.durationMs,
+      request: attempt.request,
+      response: attempt.response,
+      outcome,
+      a_reason: attempt.reason,
+      a_price: attempt.price,
+      a_reference: attempt.reference,
+      error: attempt.error,
+    });
+    if (stored !== status) return { status: 'unchanged', outcome };
     return { status, retryInMs, outcome };
   }
 
   /** A dispatch that can never be delivered (its delivery was removed from the campaign file). */
   async giveUp(dispatchId: string, reason: string): Promise<void> {
     await this.db.query(`update dispatch set status = 'failed', reason = $2, updated_at = now() where id = $1 and status = 'pending'`, [dispatchId, reason]);
+  }
+
+  /** One statement for the batch; if it fails, each outcome alone, so that one bad row fails only its own job. */
+  private async write(rows: OutcomeRow[]): Promise<(DispatchStatus | undefined | Error)[]> {
+    try {
+      return await this.statement(rows);
+    } catch (err) {
+      if (rows.length === 1) return [err as Error];
+      return Promise.all(rows.map((row) => this.statement([row]).then((r) => r[0], (e: Error) => e)));
+    }
+  }
+
+  private async statement(rows: OutcomeRow[]): Promise<(DispatchStatus | undefined)[]> {
+    const { rows: changed } = await this.db.pool.query<{ id: string; status: DispatchStatus }>({ name: 'dispatch-outcomes', text: RECORD, values: [JSON.stringify(rows)] });
+    const byId = new Map(changed.map((r) => [r.id, r.status]));
+    return rows.map((row) => byId.get(row.id));
   }
 }

@@ -6,6 +6,7 @@ import { Clock, LOGGER, PLUGIN_TOOLS } from '@leadrelay/campaigns';
 import type { DeliveryResult, LeadRecord, PluginTools } from '@leadrelay/sdk';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
+import { QueryBatcher } from '../common/query.batcher';
 import type { ServerConfig } from '../config.token';
 import { Metrics } from '../health/metrics';
 import { BatchFiles } from './batch-files';
@@ -14,6 +15,22 @@ import { DispatchOutcomes } from './dispatch.outcomes';
 
 /** Longest a plugin may take over one try before the host gives up on it (it should time out itself). */
 const PLUGIN_GUARD_MS = 180_000;
+
+interface DispatchRow {
+  id: string;
+  delivery_id: string;
+  status: string;
+  attempts: number;
+  retry_offset: number;
+  next_attempt_at: Date | null;
+  lead_id: string;
+  campaign_id: string;
+  data: LeadRecord['data'];
+  received_at: Date;
+}
+
+const LOAD = `select d.id, d.delivery_id, d.status, d.attempts, d.retry_offset, d.next_attempt_at, l.id as lead_id, l.campaign_id, l.data, l.received_at
+                from dispatch d join lead l on l.id = d.lead_id where d.id = any($1::uuid[])`;
 
 /** Delivers real-time dispatches one job at a time; the only caller of `plugin.deliver`. */
 // Started by main once the campaigns are loaded: a job must never meet an empty registry.
@@ -32,6 +49,9 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
       stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
     })(DispatchProcessor);
   }
+
+  /** Jobs starting together read their dispatches and leads in one query. */
+  private readonly reader = new QueryBatcher<string, DispatchRow | undefined>((ids) => this.load(ids), { maxBatch: 64, maxInFlight: 4 });
 
   constructor(
     private readonly db: Database,
@@ -63,12 +83,7 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
 
   async process(job: Job<DispatchJob>, token?: string): Promise<void> {
     const { dispatchId } = job.data;
-    const found = await this.db.query(
-      `select d.id, d.delivery_id, d.status, d.attempts, d.retry_offset, d.next_attempt_at, l.id as lead_id, l.campaign_id, l.data, l.received_at
-         from dispatch d join lead l on l.id = d.lead_id where d.id = $1`,
-      [dispatchId],
-    );
-    const row = found.rows[0];
+    const row = await this.reader.add(dispatchId);
     if (!row || row.status !== 'pending') return;
     const now = this.clock.now().getTime();
     if (row.next_attempt_at && row.next_attempt_at.getTime() > now + 1_000) {
@@ -104,6 +119,12 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
       await job.moveToDelayed(Date.now() + next.retryInMs, token);
       throw new DelayedError();
     }
+  }
+
+  private async load(ids: string[]): Promise<(DispatchRow | undefined)[]> {
+    const { rows } = await this.db.pool.query<DispatchRow>({ name: 'dispatch-load', text: LOAD, values: [ids] });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id));
   }
 }
 

@@ -4,7 +4,12 @@ import { Database } from '../common/database';
 import { conflict, notFound } from '../common/http-errors';
 import { DispatchEnqueuer } from './dispatch.enqueuer';
 
-/** An operator sends a `failed` or `rejected` dispatch again: back to `pending`, attempts appended. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * An operator sends a `failed` or `rejected` dispatch again: back to `pending` (the old reason stays
+ * in its attempts), a fresh set of tries under the retry policy, attempts appended.
+ */
 @Injectable()
 export class DispatchRetry {
   constructor(
@@ -14,9 +19,10 @@ export class DispatchRetry {
   ) {}
 
   async retry(id: string): Promise<{ id: string; status: string }> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No dispatch '${id}'.`);
+    // Exactly a UUID's shape: anything else would make PostgreSQL refuse the cast (a 500, not a 404).
+    if (!UUID.test(id)) throw notFound(`No dispatch '${id}'.`);
     const { rows } = await this.db.query<{ id: string; campaign_id: string; delivery_id: string }>(
-      `update dispatch set status = 'pending', retry_offset = attempts, next_attempt_at = null, batch_id = null, updated_at = now()
+      `update dispatch set status = 'pending', retry_offset = attempts, reason = null, next_attempt_at = null, batch_id = null, updated_at = now()
         where id = $1 and status in ('failed', 'rejected') returning id, campaign_id, delivery_id`,
       [id],
     );

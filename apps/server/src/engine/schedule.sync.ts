@@ -3,7 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { LOGGER } from '@leadrelay/campaigns';
-import { repeatOptionsFor } from '@leadrelay/schedules';
+import { nextFireTimes, repeatOptionsFor, type RepeatOptions } from '@leadrelay/schedules';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { APP_CONFIG, type ServerConfig } from '../config.token';
 import { SCHEDULE_QUEUE, type ScheduleJob } from './queues';
@@ -31,12 +31,16 @@ export class ScheduleSync {
 
   async sync(): Promise<{ upserted: string[]; removed: string[] }> {
     await this.queue.upsertJobScheduler('sweeper', { every: this.config.SWEEP_EVERY_MS }, { name: 'sweep', data: { kind: 'sweep' }, opts: TICK_JOB_OPTS });
-    const wanted = new Map<string, { repeat: { pattern?: string; every?: number; tz?: string }; data: ScheduleJob }>();
+    const wanted = new Map<string, { repeat: RepeatOptions & { startDate?: Date }; data: ScheduleJob }>();
     for (const c of this.registry.all()) {
       for (const d of c.deliveries) {
         if (d.mode.kind !== 'scheduled') continue;
         for (const entry of repeatOptionsFor(d.mode.schedule)) {
-          wanted.set(`${BATCH_PREFIX}${c.id}:${d.id}:${entry.key}`, { repeat: entry.repeat, data: { kind: 'batch', campaignId: c.id, deliveryId: d.id } });
+          // `every` ticks fall on multiples of the interval (:00, :15, :30, :45 for 15m), as
+          // nextFireTimes and the CLI say; without a start BullMQ would tick at once and from then on.
+          // It reads startDate only for a new or changed scheduler: a restart keeps the running chain.
+          const repeat = entry.repeat.every ? { ...entry.repeat, startDate: nextFireTimes(d.mode.schedule, new Date(), 1)[0] } : entry.repeat;
+          wanted.set(`${BATCH_PREFIX}${c.id}:${d.id}:${entry.key}`, { repeat, data: { kind: 'batch', campaignId: c.id, deliveryId: d.id } });
         }
       }
     }

@@ -34,6 +34,10 @@ export class Batch {
   @Property({ type: 'integer', default: 0 })
   attempts: number = 0;
 
+  /** `attempts` when an operator last sent it again: the retry policy counts tries from there. */
+  @Property({ type: 'integer', default: 0 })
+  retryOffset: number = 0;
+
   @Property({ type: 'text', nullable: true })
   reason?: string | null;
 
