@@ -8,8 +8,9 @@ import { dropDatabase, machine, PG, ROOT, startProcess, stopProcess, table } fro
  * B2 real-time delivery (quality.md): (a) leads/s delivered end to end by the built server — the
  * leads accepted first by an api process, then a worker process started and timed from the
  * buyer's first arrival until PostgreSQL shows every dispatch delivered; (b) the floor in the same
- * run and the same tables: a bare loop that claims pending rows, POSTs them with undici keep-alive
- * and updates their status; (c) submit → buyer-received latency at a steady 100 leads/s.
+ * run and the same tables, before and after (a) (the better one counts): a bare loop that claims
+ * pending rows, POSTs them with undici keep-alive and updates their status; (c) submit →
+ * buyer-received latency at a steady 100 leads/s.
  */
 const LEADS = Number(process.env.BENCH_LEADS ?? 20_000);
 const LANES = 64;
@@ -73,14 +74,14 @@ async function deliveredCount(db: PgPool, delivery: string): Promise<number> {
  * (b) The floor: a reader claims pending rows (with their lead) a few hundred at a time; 64 lanes
  * POST them with undici keep-alive and mark each one with its own UPDATE.
  */
-async function floor(db: PgPool): Promise<{ leadsPerSec: number; seconds: number }> {
+async function floor(db: PgPool, delivery: string): Promise<{ leadsPerSec: number; seconds: number }> {
   await db.query(
     `with leads as (
        insert into lead (id, campaign_id, campaign_version, data, raw, received_at)
        select gen_random_uuid(), $1, 'floor', $2::jsonb, $2::jsonb, now() from generate_series(1, $3) returning id)
      insert into dispatch (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
-     select gen_random_uuid(), id, $1, 'floor', 'pending', now(), now() from leads`,
-    [CAMPAIGN, JSON.stringify({ first_name: 'Ana', last_name: 'Lopez', email: 'ana@example.com', phone: '5125550100', zip: '78701', state: 'TX' }), LEADS],
+     select gen_random_uuid(), id, $1, $4, 'pending', now(), now() from leads`,
+    [CAMPAIGN, JSON.stringify({ first_name: 'Ana', last_name: 'Lopez', email: 'ana@example.com', phone: '5125550100', zip: '78701', state: 'TX' }), LEADS, delivery],
   );
   await db.query('vacuum analyze dispatch');
   const buyer = new HttpPool(BUYER, { connections: LANES, keepAliveTimeout: 10_000 });
@@ -91,11 +92,11 @@ async function floor(db: PgPool): Promise<{ leadsPerSec: number; seconds: number
   const claim = async () => {
     const { rows } = await db.query(
       `update dispatch d set next_attempt_at = now() + interval '5 minutes', attempts = d.attempts + 1
-         from (select id from dispatch where campaign_id = $1 and delivery_id = 'floor' and status = 'pending' and next_attempt_at is null
+         from (select id from dispatch where campaign_id = $1 and delivery_id = $2 and status = 'pending' and next_attempt_at is null
                 limit 512 for update skip locked) c, lead l
         where d.id = c.id and l.id = d.lead_id
        returning d.id, l.data`,
-      [CAMPAIGN],
+      [CAMPAIGN, delivery],
     );
     claimed.push(...rows);
     if (!rows.length) drained = true;
@@ -128,7 +129,7 @@ async function floor(db: PgPool): Promise<{ leadsPerSec: number; seconds: number
   );
   const seconds = (now() - started) / 1000;
   await buyer.close();
-  if ((await deliveredCount(db, 'floor')) !== LEADS) throw new Error('the floor loop did not deliver every lead');
+  if ((await deliveredCount(db, delivery)) !== LEADS) throw new Error('the floor loop did not deliver every lead');
   return { leadsPerSec: round(LEADS / seconds, 0), seconds: round(seconds, 2) };
 }
 
@@ -199,22 +200,26 @@ export async function main() {
   try {
     // The api process creates and migrates the database and applies the campaign.
     processes.push(await startProcess([SERVER], { ...env, LEADRELAY_ROLE: 'api', PORT: String(PORTS.api) }, `http://127.0.0.1:${PORTS.api}/health`));
-    const floorResult = await floor(db);
+    const floorBefore = await floor(db, 'floor-1');
     await fetch(`${BUYER}/reset`, { method: 'POST' });
     const intakeRate = await preload(intake, LEADS, 0);
     await db.query('vacuum analyze dispatch');
     const { worker, ...leadrelayResult } = await leadrelay(db, env);
     processes.push(worker);
     const latencyResult = await latency(intake);
+    // The floor again after leadrelay: the machine's load drifts, and the better floor is the fair one.
+    const floorAfter = await floor(db, 'floor-2');
+    const floorResult = floorAfter.leadsPerSec > floorBefore.leadsPerSec ? floorAfter : floorBefore;
 
     const ratio = round(leadrelayResult.leadsPerSec / floorResult.leadsPerSec, 2);
     console.log(
       table([
-        { run: 'floor (claim 512 rows, 64 lanes: undici POST + UPDATE)', 'leads/s': floorResult.leadsPerSec, seconds: floorResult.seconds },
+        { run: 'floor, before (claim 512 rows; 64 lanes: undici POST + UPDATE)', 'leads/s': floorBefore.leadsPerSec, seconds: floorBefore.seconds },
+        { run: 'floor, after', 'leads/s': floorAfter.leadsPerSec, seconds: floorAfter.seconds },
         { run: `leadrelay (worker process, WORKER_CONCURRENCY ${process.env.WORKER_CONCURRENCY ?? 64})`, 'leads/s': leadrelayResult.leadsPerSec, seconds: leadrelayResult.seconds },
       ]),
     );
-    console.log(`\n${LEADS} leads; ratio leadrelay/floor: ${ratio}× (target ≥ 0.5×); leads preloaded through intake at ${intakeRate}/s`);
+    console.log(`\n${LEADS} leads; ratio leadrelay/better floor: ${ratio}× (target ≥ 0.5×); leads preloaded through intake at ${intakeRate}/s`);
     console.log(
       `latency at ${LATENCY_RATE} leads/s for ${LATENCY_SECONDS} s (${latencyResult.received}/${latencyResult.sent} received): ` +
         `intake answered → buyer received p50 ${latencyResult.answeredToBuyer.p50Ms} ms, p99 ${latencyResult.answeredToBuyer.p99Ms} ms (target ≤ 50 ms); ` +
@@ -225,7 +230,7 @@ export async function main() {
       date: new Date().toISOString(),
       machine: machine(),
       settings: { leads: LEADS, lanes: LANES, workerConcurrency: Number(process.env.WORKER_CONCURRENCY ?? 64), latencyRate: LATENCY_RATE, latencySeconds: LATENCY_SECONDS },
-      results: { floor: floorResult, leadrelay: leadrelayResult, ratio, latency: latencyResult, preloadIntakePerSec: intakeRate },
+      results: { floor: floorResult, floorRuns: [floorBefore, floorAfter], leadrelay: leadrelayResult, ratio, latency: latencyResult, preloadIntakePerSec: intakeRate },
       targets: { ratio: 0.5, latencyP99Ms: 50 },
       met: { ratio: ratio >= 0.5, latencyP99: latencyResult.answeredToBuyer.p99Ms <= 50 },
     };
