@@ -8,7 +8,7 @@ import type { DeliveryResult, FileFormatOptions, PluginTools, RetryPolicy } from
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
 import { badRequest, conflict, notFound } from '../common/http-errors';
-import { recordAttempt } from './attempt.recorder';
+import { attemptSecrets, recordAttempt, storedReason } from './attempt.recorder';
 import { BatchFiles, type StoredFileOptions } from './batch-files';
 import { SCHEDULE_QUEUE, type ScheduleJob } from './queues';
 import { RetrySchedule } from './retry.policy';
@@ -198,6 +198,7 @@ export class BatchDeliveries {
     let reason = result.reason ?? result.error ?? null;
     if (status === 'failed' && result.outcome === 'retry') reason = `gave up after ${attempt - batch.retry_offset} attempt(s): ${reason ?? 'no reason given'}`;
     const secrets = delivery?.secrets ?? [];
+    reason = storedReason(reason, attemptSecrets(secrets, result));
     await this.db.transaction(async (client) => {
       await client.query(`update batch set status = $2, attempts = $3, reason = $4, sending_until = null, updated_at = now() where id = $1`, [batchId, status, attempt, reason]);
       if (status !== 'pending') {

@@ -22,14 +22,20 @@ export class DispatchRetry {
     // Exactly a UUID's shape: anything else would make PostgreSQL refuse the cast (a 500, not a 404).
     if (!UUID.test(id)) throw notFound(`No dispatch '${id}'.`);
     const { rows } = await this.db.query<{ id: string; campaign_id: string; delivery_id: string }>(
-      `update dispatch set status = 'pending', retry_offset = attempts, reason = null, next_attempt_at = null, batch_id = null, updated_at = now()
-        where id = $1 and status in ('failed', 'rejected') returning id, campaign_id, delivery_id`,
+      // A dispatch that went out in a batch stays in it (the batch's file must keep its bytes): its
+      // batch is retried instead.
+      `update dispatch set status = 'pending', retry_offset = attempts, reason = null, next_attempt_at = null, updated_at = now()
+        where id = $1 and status in ('failed', 'rejected') and batch_id is null returning id, campaign_id, delivery_id`,
       [id],
     );
     if (!rows.length) {
-      const found = await this.db.query<{ status: string }>('select status from dispatch where id = $1', [id]);
+      const found = await this.db.query<{ status: string; batch_id: string | null }>('select status, batch_id from dispatch where id = $1', [id]);
       if (!found.rowCount) throw notFound(`No dispatch '${id}'.`);
-      throw conflict(`Only failed or rejected dispatches can be retried; this one is ${found.rows[0].status}.`);
+      const { status, batch_id: batchId } = found.rows[0];
+      if (batchId && (status === 'failed' || status === 'rejected')) {
+        throw conflict(`This dispatch went out in batch ${batchId}; retry the batch (POST /v1/batches/${batchId}/retry).`);
+      }
+      throw conflict(`Only failed or rejected dispatches can be retried; this one is ${status}.`);
     }
     const target = this.registry.delivery(rows[0].campaign_id, rows[0].delivery_id);
     if (target?.delivery.mode.kind === 'realtime') await this.enqueuer.enqueue([{ id }]);

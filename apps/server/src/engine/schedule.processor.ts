@@ -18,6 +18,11 @@ export class ScheduleProcessor extends WorkerHost {
     super();
   }
 
+  /** Before the database pool closes: a send in flight records its outcome (see DispatchProcessor). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
+  }
+
   async process(job: Job<ScheduleJob>): Promise<unknown> {
     if (job.data.kind === 'sweep') return { swept: await this.sweeper.sweep() };
     if (job.data.kind === 'batch' && job.data.campaignId && job.data.deliveryId) {

@@ -1,0 +1,43 @@
+import { storable, storedAttempt } from './attempt.recorder';
+import { credentialValues } from './redaction';
+
+describe('attempt recorder (what an attempt row may hold)', () => {
+  it('keeps text PostgreSQL can store: NUL and lone surrogates replaced, long text cut', () => {
+    expect(storable('a\u0000b', [], 100)).toBe('a\uFFFDb');
+    expect(storable('x\uD800y', [], 100)).toBe('x\uFFFDy');
+    // A cut inside a surrogate pair leaves no half character behind.
+    expect(storable('ab😀cd', [], 3)).toBe('ab\uFFFD…[cut]');
+    expect(storable('abcdef', [], 4)).toBe('abcd…[cut]');
+    expect(storable(undefined, [], 4)).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(storable('\u0000\uDC00', [], 10)))).toBe('\uFFFD\uFFFD');
+  });
+
+  it('finds the credentials a request carried: the header, its token, a basic-auth password', () => {
+    const basic = Buffer.from('relay-user:s3cret-pass').toString('base64');
+    expect(credentialValues({ authorization: `Basic ${basic}`, 'content-type': 'text/plain' }).sort()).toEqual(
+      [`Basic ${basic}`, basic, 'relay-user:s3cret-pass', 's3cret-pass'].sort(),
+    );
+    expect(credentialValues({ 'x-api-token': 'tok-123456' })).toEqual(['tok-123456']);
+    expect(credentialValues({ 'user-agent': 'leadrelay' })).toEqual([]);
+  });
+
+  it('removes them from everything stored, even when the buyer echoes them back', () => {
+    const basic = Buffer.from('relay-user:s3cret-pass').toString('base64');
+    const stored = storedAttempt({
+      at: new Date(0),
+      durationMs: 12.4,
+      outcome: 'rejected',
+      secrets: ['partner-token-1'],
+      result: {
+        outcome: 'rejected',
+        reason: 'bad password s3cret-pass',
+        request: { method: 'POST', url: 'https://relay-user:s3cret-pass@buyer.example/leads?token=abc', headers: { authorization: `Basic ${basic}`, 'x-partner': 'partner-token-1' }, body: 'a=1' },
+        response: { status: 401, headers: { 'x-echo': `Basic ${basic}` }, body: `{"got":"Basic ${basic}","token":"partner-token-1"}` },
+      },
+    });
+    const text = JSON.stringify(stored);
+    for (const secret of ['s3cret-pass', basic, 'partner-token-1', 'token=abc']) expect(text).not.toContain(secret);
+    expect(stored).toMatchObject({ durationMs: 12, reason: 'bad password [redacted]', response: { status: 401, truncated: false } });
+    expect(stored.request!.headers.authorization).toBe('[redacted]');
+  });
+});
