@@ -182,6 +182,14 @@ describe('web console in Chromium', () => {
       await expect(row.locator('.status').allTextContents()).resolves.toEqual(['delivered', 'pending']);
     }
     await page.screenshot({ path: path.join(SHOTS, 'leads.png'), fullPage: true });
+    // "Received to" takes whole days: the day itself is included.
+    const day = inOrder[0].receivedAt.slice(0, 10);
+    const dayBefore = new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    await page.goto(`/console/campaigns/files-test?until=${day}`);
+    await expect(page.locator('a[href^="/console/leads/"]').count()).resolves.toBe(leads.length);
+    await page.goto(`/console/campaigns/files-test?until=${dayBefore}`);
+    await expect(page.getByText('No leads match.').isVisible()).resolves.toBe(true);
+    await page.goto('/console/campaigns/files-test');
     await page.locator(`a[href="/console/leads/${leads[0].id}"]`).click();
     await page.waitForURL(`**/console/leads/${leads[0].id}`);
     await expect(page.getByText('Ana, "Annie"').first().isVisible()).resolves.toBe(true);
