@@ -52,7 +52,9 @@ export class AppModule {
       imports: [
         CampaignsModule.forRoot({ logger, smtpUrl: config.SMTP_URL, outboxDir: config.OUTBOX_DIR }),
         InstalledPluginsModule,
-        MikroOrmModule.forRoot(ormConfig(config.DATABASE_URL)),
+        // No per-request ORM context: every use forks its own EntityManager, and the context's
+        // AsyncLocalStorage costs every request on the intake hot path (measured, README B1).
+        MikroOrmModule.forRoot({ ...ormConfig(config.DATABASE_URL), registerRequestContext: false }),
         BullModule.forRoot({ connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX }),
         BullModule.registerQueue({ name: DISPATCH_QUEUE }, { name: SCHEDULE_QUEUE }),
       ],
