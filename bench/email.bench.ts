@@ -32,7 +32,7 @@ import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import * as yauzl from 'yauzl';
 import { createFileStream, fileTimestampSql, streamCopyFile, type FileSpec } from '@leadrelay/files';
-import { dropDatabase, machine, peakRss, PG, ROOT, table } from './support/bench-kit';
+import { dropDatabase, generatedLeadsCte, machine, peakRss, PG, ROOT, table } from './support/bench-kit';
 
 const LEADS = Number(process.env.BENCH_EMAIL_LEADS ?? 100_000);
 const ROUNDS = 3;
@@ -48,20 +48,7 @@ const SPEC: FileSpec = { format: 'csv', quote: 'needed', header: true, formulaGu
 /** Leads as intake stores them (normalised values, some awkward ones), each with its email dispatch. */
 function loadSql(): string {
   return `
-    with new_lead as (
-      insert into lead (id, campaign_id, campaign_version, data, raw, received_at, source)
-      select gen_random_uuid(), '${CAMPAIGN}', (select version from campaign where id = '${CAMPAIGN}'), d.data, d.data,
-             timestamptz '2026-01-01 00:00:00+00' + g * interval '10 milliseconds', null
-        from generate_series(1, ${LEADS}) g,
-        lateral (select jsonb_build_object(
-          'first_name', (array['James','Mary','José','Zoë','Patricia','Robert','Jennifer','Michael'])[1 + g % 8]
-                        || case when g % 997 = 0 then ', Jr.' when g % 1999 = 0 then '=HYPERLINK("x")' else '' end,
-          'last_name', (array['Smith','Johnson','O''Brien','García','Nguyen','Müller','Brown'])[1 + g % 7],
-          'email', 'user' || g || '@example.com',
-          'phone', (5120000000 + g % 9999999)::text,
-          'zip', lpad((10000 + g % 89999)::text, 5, '0'),
-          'state', (array['TX','CA','NY','FL'])[1 + g % 4]) as data) d
-      returning id, received_at)
+    ${generatedLeadsCte(CAMPAIGN, 1, LEADS)}
     insert into dispatch (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
     select gen_random_uuid(), id, '${CAMPAIGN}', '${DELIVERY}', 'pending', received_at, received_at from new_lead`;
 }

@@ -23,7 +23,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { dropDatabase, machine, PG, ROOT, startProcess, stopProcess, table } from './support/bench-kit';
+import { dropDatabase, generatedLeadsCte, machine, PG, ROOT, startProcess, stopProcess, table } from './support/bench-kit';
 // autocannon has no types of its own.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon');
@@ -45,20 +45,7 @@ const FIELDS = ['first_name', 'last_name', 'email', 'phone', 'zip', 'state'];
 /** Leads as intake stores them (normalised values), with a few awkward ones; both deliveries' dispatches. */
 function loadSql(from: number, to: number): string {
   return `
-    with new_lead as (
-      insert into lead (id, campaign_id, campaign_version, data, raw, received_at, source)
-      select gen_random_uuid(), '${CAMPAIGN}', (select version from campaign where id = '${CAMPAIGN}'), d.data, d.data,
-             timestamptz '2026-01-01 00:00:00+00' + g * interval '10 milliseconds', null
-        from generate_series(${from}, ${to}) g,
-        lateral (select jsonb_build_object(
-          'first_name', (array['James','Mary','José','Zoë','Patricia','Robert','Jennifer','Michael'])[1 + g % 8]
-                        || case when g % 997 = 0 then ', Jr.' when g % 1999 = 0 then '=HYPERLINK("x")' else '' end,
-          'last_name', (array['Smith','Johnson','O''Brien','García','Nguyen','Müller','Brown'])[1 + g % 7],
-          'email', 'user' || g || '@example.com',
-          'phone', (5120000000 + g % 9999999)::text,
-          'zip', lpad((10000 + g % 89999)::text, 5, '0'),
-          'state', (array['TX','CA','NY','FL'])[1 + g % 4]) as data) d
-      returning id, received_at)
+    ${generatedLeadsCte(CAMPAIGN, from, to)}
     insert into dispatch (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
     select gen_random_uuid(), l.id, '${CAMPAIGN}', t.delivery_id, case t.delivery_id when 'download' then 'pending' else 'delivered' end, l.received_at, l.received_at
       from new_lead l cross join (values ('buyer'), ('download')) as t(delivery_id)`;

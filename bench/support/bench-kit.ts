@@ -86,3 +86,26 @@ export function table(rows: Record<string, unknown>[]): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i])).join('  ');
   return [line(cols), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => String(r[c]))))].join('\n');
 }
+
+/**
+ * A `new_lead` CTE inserting leads `from`..`to` of a campaign as intake stores them (normalised
+ * values, a few awkward ones: commas, quotes, accents, formula text); follow it with the
+ * dispatches the benchmark needs.
+ */
+export function generatedLeadsCte(campaign: string, from: number, to: number): string {
+  return `
+    with new_lead as (
+      insert into lead (id, campaign_id, campaign_version, data, raw, received_at, source)
+      select gen_random_uuid(), '${campaign}', (select version from campaign where id = '${campaign}'), d.data, d.data,
+             timestamptz '2026-01-01 00:00:00+00' + g * interval '10 milliseconds', null
+        from generate_series(${from}, ${to}) g,
+        lateral (select jsonb_build_object(
+          'first_name', (array['James','Mary','José','Zoë','Patricia','Robert','Jennifer','Michael'])[1 + g % 8]
+                        || case when g % 997 = 0 then ', Jr.' when g % 1999 = 0 then '=HYPERLINK("x")' else '' end,
+          'last_name', (array['Smith','Johnson','O''Brien','García','Nguyen','Müller','Brown'])[1 + g % 7],
+          'email', 'user' || g || '@example.com',
+          'phone', (5120000000 + g % 9999999)::text,
+          'zip', lpad((10000 + g % 89999)::text, 5, '0'),
+          'state', (array['TX','CA','NY','FL'])[1 + g % 4]) as data) d
+      returning id, received_at)`;
+}
