@@ -23,12 +23,7 @@ describe('R8: graceful stop (SIGTERM) during delivery', () => {
 
   beforeAll(async () => {
     // A slow buyer: every attempt is still in flight for a good while when the stop comes.
-    buyer.handler = (_req, res) => {
-      setTimeout(() => {
-        res.setHeader('content-type', 'application/json');
-        res.end('{"result":"success"}');
-      }, 400);
-    };
+    buyer.acceptAfter(400);
     const buyerUrl = await buyer.start();
     env = testEnv('r8_sigterm', deliveryEnv(buyerUrl, { WORKER_CONCURRENCY: '16' }));
     api = await startServer({ ...env, LEADRELAY_ROLE: 'api' });

@@ -23,12 +23,7 @@ describe('R2: worker killed with SIGKILL mid-run, then restarted', () => {
 
   beforeAll(async () => {
     // A buyer that takes a little while, so that the kill finds requests in flight.
-    buyer.handler = (_req, res) => {
-      setTimeout(() => {
-        res.setHeader('content-type', 'application/json');
-        res.end('{"result":"success"}');
-      }, 20);
-    };
+    buyer.acceptAfter(20);
     const buyerUrl = await buyer.start();
     env = testEnv('r2_kill', deliveryEnv(buyerUrl, { WORKER_CONCURRENCY: '16', WORKER_LOCK_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000' }));
     api = await startServer({ ...env, LEADRELAY_ROLE: 'api' });

@@ -20,6 +20,16 @@ export class TestBuyer {
     res.end('{"result":"success"}');
   };
 
+  /** Accept every lead, answering only after `ms` (so attempts are in flight when a test strikes). */
+  acceptAfter(ms: number): void {
+    this.handler = (_req, res) => {
+      setTimeout(() => {
+        res.setHeader('content-type', 'application/json');
+        res.end('{"result":"success"}');
+      }, ms);
+    };
+  }
+
   async start(port = 0): Promise<string> {
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
