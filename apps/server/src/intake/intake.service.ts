@@ -2,12 +2,12 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { ResolvedCampaign } from '@leadrelay/campaigns';
 import { Clock } from '@leadrelay/campaigns';
+import { normaliseLead } from '@leadrelay/sdk';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
 import { ApiError, notFound, unauthorized } from '../common/http-errors';
 import { DispatchEnqueuer } from '../engine/dispatch.enqueuer';
 import { Metrics } from '../health/metrics';
-import { normaliseLead } from './lead-normaliser';
 
 export interface AcceptedLead {
   id: string;

@@ -9,6 +9,7 @@ import { stateField } from './state.field';
 import { textField } from './text.field';
 
 export * from './field-type';
+export * from './normalise-lead';
 
 export const FIELD_TYPES: Record<string, FieldType> = Object.fromEntries(
   [textField, emailField, phoneField, postalCodeField, stateField, numberField, booleanField, dateField].map((t) => [t.name, t]),

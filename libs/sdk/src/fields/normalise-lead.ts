@@ -1,4 +1,4 @@
-import { FIELD_TYPES, type FieldDefinition } from '@leadrelay/sdk';
+import { FIELD_TYPES, type FieldDefinition } from './index';
 
 export interface FieldError {
   field: string;

@@ -1,0 +1,48 @@
+import * as path from 'node:path';
+import { classifyCommand, previewCommand } from '../apps/cli/src/preview.command';
+
+const CAMPAIGNS = path.resolve(__dirname, 'campaigns');
+
+function sink() {
+  let text = '';
+  return { stream: { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream, text: () => text };
+}
+
+describe('CLI preview and classify (campaigns.md › Applying campaigns on deploy)', () => {
+  it('preview prints the request a real-time delivery would send for a sample lead, normalised, without sending it', async () => {
+    const out = sink();
+    const err = sink();
+    const code = await previewCommand(CAMPAIGNS, 'realtime-test', 'buyer', '{"first_name":" Ana ","email":"Ana@Example.COM","zip":"787011234"}', out.stream, err.stream);
+    expect(err.text()).toBe('');
+    expect(code).toBe(0);
+    const [requestLine, ...rest] = out.text().split('\n');
+    // TEST_BUYER_URL is unset here, so the campaign's env() fallback is what would be called.
+    expect(requestLine).toBe('POST http://127.0.0.1:9/unused');
+    expect(rest).toContain('idempotency-key: 00000000-0000-4000-8000-000000000000');
+    const body = new URLSearchParams(rest[rest.length - 2]);
+    expect(Object.fromEntries(body)).toEqual({ first_name: 'Ana', email: 'ana@example.com', zip: '78701-1234' });
+  });
+
+  it('preview refuses an invalid sample lead field by field, and a file delivery', async () => {
+    const err = sink();
+    expect(await previewCommand(CAMPAIGNS, 'realtime-test', 'buyer', '{"email":"nope"}', sink().stream, err.stream)).toBe(1);
+    expect(err.text()).toContain('lead › first_name: is required');
+    expect(err.text()).toContain('lead › email: is not a valid email address');
+    const fileErr = sink();
+    expect(await previewCommand(CAMPAIGNS, 'intake-test', 'download', '{}', sink().stream, fileErr.stream)).toBe(2);
+    expect(fileErr.text()).toContain('sends files');
+  });
+
+  it('classify shows how a saved buyer response would be read', async () => {
+    const out = sink();
+    const saved = JSON.stringify({ status: 200, headers: { 'Content-Type': 'application/json' }, body: '{"result":"failure","reason":"Duplicate lead"}' });
+    expect(await classifyCommand(CAMPAIGNS, 'realtime-test', 'buyer', saved, out.stream, sink().stream)).toBe(0);
+    expect(JSON.parse(out.text())).toMatchObject({ outcome: 'rejected', reason: 'Duplicate lead' });
+    const retry = sink();
+    await classifyCommand(CAMPAIGNS, 'realtime-test', 'buyer', JSON.stringify({ status: 503, body: 'busy' }), retry.stream, sink().stream);
+    expect(JSON.parse(retry.text())).toMatchObject({ outcome: 'retry' });
+    const err = sink();
+    expect(await classifyCommand(CAMPAIGNS, 'nope', 'buyer', saved, sink().stream, err.stream)).toBe(2);
+    expect(err.text()).toContain("No delivery 'buyer' in campaign 'nope'");
+  });
+});
