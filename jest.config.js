@@ -7,6 +7,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
+    '^@leadrelay/sdk/(plugin|internal)$': '<rootDir>/libs/sdk/src/$1',
     '^@leadrelay/plugins$': '<rootDir>/plugins',
     '^@leadrelay/plugins/(.*)$': '<rootDir>/plugins/$1',
     '^@leadrelay/(.*)$': '<rootDir>/libs/$1/src',

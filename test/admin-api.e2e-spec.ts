@@ -14,7 +14,7 @@ const ADMIN_ROUTES: [string, string][] = [
   ['GET', '/v1/campaigns/intake-test/batches'],
 ];
 
-describe('admin API (api.md › Admin API)', () => {
+describe('admin API (docs/api.md › Admin API)', () => {
   let server: TestServer;
   const get = (path: string, headers = server.admin) => fetch(`${server.url}${path}`, { headers });
   const submit = (first_name: string) =>

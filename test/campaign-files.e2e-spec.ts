@@ -19,7 +19,7 @@ function sink() {
   return { stream: { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream, text: () => text };
 }
 
-describe('campaign files (campaigns.md › Applying campaigns on deploy)', () => {
+describe('campaign files (docs/campaigns.md › Applying campaigns on deploy)', () => {
   it('campaigns:check passes the shipped example campaigns', async () => {
     const out = sink();
     const err = sink();

@@ -8,7 +8,7 @@ function sink() {
   return { stream: { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream, text: () => text };
 }
 
-describe('CLI preview and classify (campaigns.md › Applying campaigns on deploy)', () => {
+describe('CLI preview and classify (docs/campaigns.md › Applying campaigns on deploy)', () => {
   it('preview prints the request a real-time delivery would send for a sample lead, normalised, without sending it', async () => {
     const out = sink();
     const err = sink();
@@ -23,14 +23,23 @@ describe('CLI preview and classify (campaigns.md › Applying campaigns on deplo
     expect(Object.fromEntries(body)).toEqual({ first_name: 'Ana', email: 'ana@example.com', zip: '78701-1234' });
   });
 
-  it('preview refuses an invalid sample lead field by field, and a file delivery', async () => {
+  it('preview refuses an invalid sample lead field by field', async () => {
     const err = sink();
     expect(await previewCommand(CAMPAIGNS, 'realtime-test', 'buyer', '{"email":"nope"}', sink().stream, err.stream)).toBe(1);
     expect(err.text()).toContain('lead › first_name: is required');
     expect(err.text()).toContain('lead › email: is not a valid email address');
-    const fileErr = sink();
-    expect(await previewCommand(CAMPAIGNS, 'intake-test', 'download', '{}', sink().stream, fileErr.stream)).toBe(2);
-    expect(fileErr.text()).toContain('sends files');
+  });
+
+  it('preview of a file delivery shows what happens to the lead and its row in the file', async () => {
+    const out = sink();
+    const err = sink();
+    expect(await previewCommand(CAMPAIGNS, 'intake-test', 'download', '{"first_name":"Ana","email":"ANA@example.com"}', out.stream, err.stream)).toBe(0);
+    expect(err.text()).toBe('');
+    const [summary, , fileLine, header, row] = out.text().split(/\r?\n/);
+    expect(summary).toMatch(/^the lead waits for a manual download \(intake-test-\d{4}-\d{2}-\d{2}\.csv\), which delivers it$/);
+    expect(fileLine).toMatch(/^--- intake-test-/);
+    expect(header).toContain('first_name');
+    expect(row).toContain('ana@example.com');
   });
 
   it('classify shows how a saved buyer response would be read', async () => {
@@ -44,5 +53,11 @@ describe('CLI preview and classify (campaigns.md › Applying campaigns on deplo
     const err = sink();
     expect(await classifyCommand(CAMPAIGNS, 'nope', 'buyer', saved, sink().stream, err.stream)).toBe(2);
     expect(err.text()).toContain("No delivery 'buyer' in campaign 'nope'");
+  });
+
+  it('classify says clearly that a delivery whose plugin reads no buyer response cannot classify', async () => {
+    const err = sink();
+    expect(await classifyCommand(CAMPAIGNS, 'intake-test', 'download', '{"status":200}', sink().stream, err.stream)).toBe(2);
+    expect(err.text()).toBe("classify is not supported by plugin 'manual-file': delivery 'download' reads no buyer response.\n");
   });
 });

@@ -1,6 +1,6 @@
 import { sql, startTestServer, type TestServer } from './support/test-server';
 
-/** R7 (quality.md): 10,000 malformed intake requests → a clear 4xx each, no 5xx, nothing stored. */
+/** R7 (docs/quality.md): 10,000 malformed intake requests → a clear 4xx each, no 5xx, nothing stored. */
 describe('R7: malformed intake requests', () => {
   let server: TestServer;
 

@@ -1,6 +1,6 @@
 import { sql, startTestServer, type TestServer } from './support/test-server';
 
-describe('intake (api.md › Intake)', () => {
+describe('intake (docs/api.md › Intake)', () => {
   let server: TestServer;
   const url = () => `${server.url}/v1/campaigns/intake-test/leads`;
   const post = (body: string, headers: Record<string, string> = {}, path = url()) =>

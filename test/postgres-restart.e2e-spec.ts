@@ -22,7 +22,7 @@ async function postgresUp(): Promise<boolean> {
 }
 
 /**
- * R4 (quality.md): PostgreSQL restarted mid-run. Intake answers 503 while it is down (never 500,
+ * R4 (docs/quality.md): PostgreSQL restarted mid-run. Intake answers 503 while it is down (never 500,
  * never half a lead); everything accepted is delivered afterwards. Needs to manage the local
  * cluster (root, pg_ctlcluster), as CI does.
  */

@@ -1,6 +1,6 @@
 import { pipeline, Readable, Transform } from 'node:stream';
 import { ZipFile } from 'yazl';
-import type { BatchFile } from '@leadrelay/sdk';
+import type { BatchFile } from '@leadrelay/sdk/plugin';
 
 /**
  * Whether a file is over `zipOver` is found by reading up to this many bytes of it ahead, which

@@ -1,19 +1,8 @@
 import { Readable } from 'node:stream';
 import { text as readText } from 'node:stream/consumers';
 import * as yauzl from 'yauzl';
-import {
-  at,
-  every,
-  cron,
-  emailOptionsSchema,
-  field,
-  PluginConfigError,
-  realtime,
-  type BatchFile,
-  type CampaignInfo,
-  type LeadRecord,
-  type PluginTools,
-} from '@leadrelay/sdk';
+import { emailOptionsSchema, PluginConfigError, type BatchFile, type CampaignInfo, type LeadRecord, type PluginTools } from '@leadrelay/sdk/plugin';
+import { at, every, cron, field, realtime } from '@leadrelay/sdk';
 import { HandlebarsTemplateEngine } from '@leadrelay/templating';
 // Relative until tsconfig has `@leadrelay/mail` (jest maps every `@leadrelay/<lib>` already).
 import { NodemailerMailTransport } from '../../libs/mail/src';

@@ -1,18 +1,5 @@
 import type { z } from 'zod';
-import {
-  definePlugin,
-  emailOptionsSchema,
-  MailError,
-  type BatchFile,
-  type CampaignInfo,
-  type DeliveryResult,
-  type FileColumn,
-  type MailMessage,
-  type OptionProblem,
-  type PluginTools,
-  type RecordedRequest,
-  type ScheduleSpec,
-} from '@leadrelay/sdk';
+import { definePlugin, emailOptionsSchema, MailError, type BatchFile, type CampaignInfo, type DeliveryResult, type FileColumn, type MailMessage, type OptionProblem, type PluginTools, type RecordedRequest, type ScheduleSpec } from '@leadrelay/sdk/plugin';
 import { openAttachment, type PreparedAttachment } from './email.attachment';
 import { compileEmailTemplates, throwProblems, type EmailTemplates } from './email.templates';
 
@@ -93,6 +80,20 @@ export const emailPlugin = definePlugin<EmailPluginOptions, EmailTemplates>({
     // The host calls with no leads only when `sendEmpty` is on: say so, attach nothing.
     const file = input.leadCount > 0 ? input.file : undefined;
     return send(options, input.prepared, variables, file, { 'X-Leadrelay-Batch': input.batchId }, input.createdAt, tools);
+  },
+
+  async preview(input) {
+    const { lead, options, campaign, prepared } = input;
+    const realtime = options.schedule.kind === 'realtime';
+    // In real time the lead is its own message; on a schedule it is one row of the tick's batch.
+    const variables: MessageVariables = {
+      ...(realtime ? lead.data : {}),
+      ...messageVariables(campaign, options, input.deliveryId, 1, lead.receivedAt, realtime ? '' : '<batch>'),
+    };
+    const message: MailMessage = { from: options.from, to: options.to, cc: options.cc.length ? options.cc : undefined, bcc: options.bcc.length ? options.bcc : undefined, subject: oneLine(prepared.subject.render(variables)), text: prepared.text.render(variables) };
+    const request = recorded(message, undefined);
+    request.body = `attachment: ${input.file?.fileName ?? 'none'}\n\n${message.text ?? ''}`;
+    return { summary: `email to ${options.to.join(', ')} ${describeSchedule(options.schedule)}`, request, file: input.file };
   },
 
   summary(options) {

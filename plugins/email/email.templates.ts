@@ -1,12 +1,4 @@
-import {
-  PluginConfigError,
-  TemplateError,
-  type CampaignInfo,
-  type CompiledTemplate,
-  type OptionProblem,
-  type TemplateEngine,
-  type TemplateEscape,
-} from '@leadrelay/sdk';
+import { PluginConfigError, TemplateError, type CampaignInfo, type CompiledTemplate, type OptionProblem, type TemplateEngine, type TemplateEscape } from '@leadrelay/sdk/plugin';
 
 /** Variables every email template sees, next to the campaign's field names. */
 export const MESSAGE_VARIABLES = ['campaign', 'campaignName', 'delivery', 'count', 'date', 'batch'] as const;

@@ -1,5 +1,5 @@
-import type { CompiledTemplate, OptionProblem, TemplateEngine } from '@leadrelay/sdk';
-import { TemplateError } from '@leadrelay/sdk';
+import type { CompiledTemplate, OptionProblem, TemplateEngine } from '@leadrelay/sdk/plugin';
+import { TemplateError } from '@leadrelay/sdk/plugin';
 
 /** The posting URL, split so that only query values are templates (percent-encoded when rendered). */
 export interface BuyerUrl {

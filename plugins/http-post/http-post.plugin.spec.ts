@@ -2,23 +2,9 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { DOMParser } from '@xmldom/xmldom';
-import {
-  basic,
-  bearer,
-  field,
-  httpPostOptionsSchema,
-  isDeliveryPlugin,
-  json,
-  leadconduit,
-  PluginConfigError,
-  rules,
-  text,
-  xml,
-  type CampaignInfo,
-  type DeliveryResult,
-  type LeadRecord,
-  type PluginTools,
-} from '@leadrelay/sdk';
+import { httpPostOptionsSchema, PluginConfigError, type CampaignInfo, type DeliveryResult, type LeadRecord, type PluginTools } from '@leadrelay/sdk/plugin';
+import { isDeliveryPlugin } from '@leadrelay/sdk/internal';
+import { basic, bearer, field, json, leadconduit, rules, text, xml } from '@leadrelay/sdk';
 import { HandlebarsTemplateEngine } from '@leadrelay/templating';
 import { UndiciHttpClient } from '@leadrelay/http-client';
 import { httpPostPlugin, HTTP_POST_PLUGIN, HttpPostPluginModule } from '.';

@@ -4,11 +4,13 @@ import {
   TransportError,
   type BuyerResponse,
   type CampaignInfo,
+  type DeliverInput,
   type DeliveryResult,
   type LeadRecord,
+  type PluginTools,
   type RecordedRequest,
   type RecordedResponse,
-} from '@leadrelay/sdk';
+} from '@leadrelay/sdk/plugin';
 import { renderBuyerUrl, summariseUrl } from './buyer-url.template';
 import { classify } from './classify';
 import { prepareHttpPost, type HttpPostPluginOptions, type PreparedHttpPost } from './http-post.prepare';
@@ -52,29 +54,11 @@ export const httpPostPlugin = definePlugin<HttpPostPluginOptions, PreparedHttpPo
   prepare: prepareHttpPost,
 
   async deliver(input, tools) {
-    const { options, prepared, lead, campaign, dispatchId } = input;
-    const context = templateContext(lead, campaign);
-    const isGet = options.method === 'GET';
-    const headers: Record<string, string> = { ...prepared.headers, 'idempotency-key': dispatchId };
-
-    let url: string;
-    let body: string | undefined;
-    try {
-      url = renderBuyerUrl(prepared.url, context, isGet ? formFields(prepared, lead) : undefined);
-      if (prepared.body.kind === 'form') body = isGet ? undefined : formFields(prepared, lead).toString();
-      else body = prepared.body.template.render(context);
-    } catch (thrown) {
-      const message = thrown instanceof Error ? thrown.message : String(thrown);
-      return { outcome: 'rejected', configError: true, reason: `a template failed to render: ${message}` };
-    }
-    if (prepared.body.kind === 'json' || prepared.body.kind === 'xml') {
-      const problem = tools.templates.checkBody(prepared.body.kind, body ?? '', prepared.body.name);
-      // Values are escaped, so the template is at fault: sending it again would not help.
-      if (problem) return { outcome: 'rejected', configError: true, reason: problem.message, request: { method: options.method, url, headers, body } };
-    }
-    if (prepared.signingKey) Object.assign(headers, webhookHeaders(prepared.signingKey, dispatchId, tools.clock.now(), body ?? ''));
-
-    const request: RecordedRequest = { method: options.method, url, headers, ...(body !== undefined ? { body } : {}) };
+    const built = buildRequest(input, tools);
+    if ('outcome' in built) return built;
+    const { options } = input;
+    const { request } = built;
+    const { url, headers, body } = request;
     let buyer: BuyerResponse;
     let response: RecordedResponse | undefined;
     let error: string | undefined;
@@ -110,7 +94,48 @@ export const httpPostPlugin = definePlugin<HttpPostPluginOptions, PreparedHttpPo
     return result;
   },
 
+  async preview(input, tools) {
+    const built = buildRequest(input, tools);
+    if ('outcome' in built) throw new Error(built.reason);
+    return { summary: `${built.request.method} ${built.request.url}`, request: built.request };
+  },
+
+  classify(options, response) {
+    return classify(options.classify, response);
+  },
+
   summary(options) {
     return `${options.method} ${typeof options.url === 'string' ? summariseUrl(options.url) : `env('${options.url.name}')`}`;
   },
 });
+
+/**
+ * The request one lead makes, exactly as it would be sent (Idempotency-Key, signature and all), or
+ * the configuration error that stops it: shared by `deliver` and `preview`, so a preview never differs.
+ */
+function buildRequest(
+  input: Pick<DeliverInput<HttpPostPluginOptions, PreparedHttpPost>, 'options' | 'prepared' | 'lead' | 'campaign'> & { dispatchId: string },
+  tools: PluginTools,
+): { request: RecordedRequest } | DeliveryResult {
+  const { options, prepared, lead, campaign, dispatchId } = input;
+  const context = templateContext(lead, campaign);
+  const isGet = options.method === 'GET';
+  const headers: Record<string, string> = { ...prepared.headers, 'idempotency-key': dispatchId };
+  let url: string;
+  let body: string | undefined;
+  try {
+    url = renderBuyerUrl(prepared.url, context, isGet ? formFields(prepared, lead) : undefined);
+    if (prepared.body.kind === 'form') body = isGet ? undefined : formFields(prepared, lead).toString();
+    else body = prepared.body.template.render(context);
+  } catch (thrown) {
+    const message = thrown instanceof Error ? thrown.message : String(thrown);
+    return { outcome: 'rejected', configError: true, reason: `a template failed to render: ${message}` };
+  }
+  if (prepared.body.kind === 'json' || prepared.body.kind === 'xml') {
+    const problem = tools.templates.checkBody(prepared.body.kind, body ?? '', prepared.body.name);
+    // Values are escaped, so the template is at fault: sending it again would not help.
+    if (problem) return { outcome: 'rejected', configError: true, reason: problem.message, request: { method: options.method, url, headers, body } };
+  }
+  if (prepared.signingKey) Object.assign(headers, webhookHeaders(prepared.signingKey, dispatchId, tools.clock.now(), body ?? ''));
+  return { request: { method: options.method, url, headers, ...(body !== undefined ? { body } : {}) } };
+}

@@ -1,14 +1,5 @@
 import type { z } from 'zod';
-import {
-  PluginConfigError,
-  TemplateError,
-  type CampaignInfo,
-  type CompiledTemplate,
-  type httpPostOptionsSchema,
-  type OptionProblem,
-  type PluginTools,
-  type TemplateEscape,
-} from '@leadrelay/sdk';
+import { PluginConfigError, TemplateError, type CampaignInfo, type CompiledTemplate, type httpPostOptionsSchema, type OptionProblem, type PluginTools, type TemplateEscape } from '@leadrelay/sdk/plugin';
 import { prepareBuyerUrl, type BuyerUrl } from './buyer-url.template';
 import { signingKey } from './webhook.signature';
 

@@ -1,5 +1,7 @@
 import { Test } from '@nestjs/testing';
-import { field, isDeliveryPlugin, manualFile, manualFileOptionsSchema, PluginConfigError, type CampaignInfo, type PluginTools } from '@leadrelay/sdk';
+import { manualFileOptionsSchema, PluginConfigError, type CampaignInfo, type PluginTools } from '@leadrelay/sdk/plugin';
+import { isDeliveryPlugin } from '@leadrelay/sdk/internal';
+import { field, manualFile } from '@leadrelay/sdk';
 import { MANUAL_FILE_PLUGIN, ManualFilePluginModule, manualFilePlugin, type ManualFilePluginOptions } from '.';
 
 const campaign: CampaignInfo = {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { definePlugin, manualFileOptionsSchema, PluginConfigError, type CampaignInfo, type FileColumn, type OptionProblem } from '@leadrelay/sdk';
+import { definePlugin, manualFileOptionsSchema, PluginConfigError, type CampaignInfo, type FileColumn, type OptionProblem } from '@leadrelay/sdk/plugin';
 
 /** The manual-file delivery's options as the host hands them over: parsed, defaults applied. */
 export type ManualFilePluginOptions = z.output<typeof manualFileOptionsSchema>;
@@ -75,6 +75,10 @@ export const manualFilePlugin = definePlugin<ManualFilePluginOptions>({
       }
     }
     if (problems.length > 0) throw new PluginConfigError(problems);
+  },
+
+  async preview(input) {
+    return { summary: `the lead waits for a manual download (${input.file?.fileName ?? 'a file'}), which delivers it`, file: input.file };
   },
 
   summary(options) {

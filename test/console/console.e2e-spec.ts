@@ -10,7 +10,7 @@ import { CAMPAIGNS_DIR, parseFile, postJson, snapshot, submitLead, type Submitte
 const SHOTS = process.env.CONSOLE_SCREENSHOTS ?? path.join(os.tmpdir(), 'leadrelay-console');
 
 /**
- * The web console in a real browser (api.md › Web console): sign in with the admin token, Tools →
+ * The web console in a real browser (docs/api.md › Web console): sign in with the admin token, Tools →
  * Manual Delivery as a person does it, and the file and the lead statuses that follow.
  */
 async function signInAs(page: Page): Promise<void> {
@@ -124,10 +124,10 @@ describe('web console in Chromium', () => {
     expect((await page.goto(`/console/leads/${'-'.repeat(36)}`))!.status()).toBe(404);
   });
 
-  it('says so when a campaign has no manual-file delivery, and offers Export instead', async () => {
+  it('says so when a campaign has no on-demand delivery, and offers Export instead', async () => {
     await signInAs(page);
     await page.goto('/console/campaigns/no-file/manual-delivery');
-    await expect(page.getByText('This campaign has no manual-file delivery').isVisible()).resolves.toBe(true);
+    await expect(page.getByText('This campaign has no on-demand delivery').isVisible()).resolves.toBe(true);
     await expect(page.getByRole('button', { name: /Download/ }).count()).resolves.toBe(0);
   });
 

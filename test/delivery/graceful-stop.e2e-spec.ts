@@ -10,7 +10,7 @@ import { ServerProcess } from './server.process';
 const LEADS = 300;
 
 /**
- * R8 (quality.md): SIGTERM while deliveries are in flight. The worker stops taking jobs, lets the
+ * R8 (docs/quality.md): SIGTERM while deliveries are in flight. The worker stops taking jobs, lets the
  * attempts in flight finish and record their outcome, and exits; nothing stays claimed by it, and
  * after a restart everything is delivered — none of it twice, since nothing was cut off.
  */

@@ -18,7 +18,7 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
   res.end(body);
 }
 
-describe('real-time http-post delivery end to end (campaigns.md › classifiers and retries; quality.md › R1)', () => {
+describe('real-time http-post delivery end to end (docs/campaigns.md › classifiers and retries; docs/quality.md › R1)', () => {
   const buyer = new TestBuyer();
   let server: TestServer;
   /** Emails of leads the buyer has changed its mind about (it accepts them now). */

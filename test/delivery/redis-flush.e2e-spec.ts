@@ -26,7 +26,7 @@ async function flushQueues(redis: Redis, prefix: string): Promise<number> {
 }
 
 /**
- * R3 (quality.md): Redis loses everything mid-run — the waiting, active and delayed dispatch jobs,
+ * R3 (docs/quality.md): Redis loses everything mid-run — the waiting, active and delayed dispatch jobs,
  * and the sweeper's own schedule. PostgreSQL is the truth: the schedule is put back, the sweeper
  * finds the pending dispatches without a job, and every dispatch still ends final.
  */

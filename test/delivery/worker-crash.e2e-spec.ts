@@ -10,7 +10,7 @@ import { ServerProcess } from './server.process';
 const LEADS = 2_000;
 
 /**
- * R2 (quality.md): a worker process killed with SIGKILL in the middle of 2,000 deliveries, then
+ * R2 (docs/quality.md): a worker process killed with SIGKILL in the middle of 2,000 deliveries, then
  * restarted. BullMQ's stalled-job check hands the dead worker's jobs back once their lock runs out
  * (WORKER_LOCK_MS, short here); every dispatch ends delivered, and a lead the buyer saw twice
  * carried the same Idempotency-Key both times.

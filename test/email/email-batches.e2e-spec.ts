@@ -5,7 +5,7 @@ import { obliterateQueues } from './support/test-queues';
 
 const HEADER = ['first_name', 'last_name', 'email', 'phone', 'zip', 'state', 'notes', 'lead_id', 'received_at'];
 
-describe('email batches through the host (product.md › Email delivery)', () => {
+describe('email batches through the host (docs/campaigns.md › Email)', () => {
   let inbox: MailInbox;
   let server: TestServer;
   let batches: BatchDeliveries;
@@ -48,7 +48,7 @@ describe('email batches through the host (product.md › Email delivery)', () =>
     const result = await tick('csv-file');
     expect(result).toEqual({ batch: expect.any(String), leadCount: 3 });
     const batch = await batchRow(result.batch!);
-    expect(batch).toMatchObject({ kind: 'email', status: 'delivered', lead_count: 3, attempts: 1, delivery_id: 'csv-file' });
+    expect(batch).toMatchObject({ mode: 'scheduled', status: 'delivered', lead_count: 3, attempts: 1, delivery_id: 'csv-file' });
 
     const mail = await oneMailOf(result.batch!);
     const date = new Date(batch.created_at).toISOString().slice(0, 10); // the schedule's zone is UTC
@@ -81,7 +81,7 @@ describe('email batches through the host (product.md › Email delivery)', () =>
     expect(await attemptsOf(result.batch!)).toEqual([{ outcome: 'delivered', reason: null, response: expect.objectContaining({ status: 250 }) }]);
   });
 
-  it('the batch is listed with kind "email" and its file downloads, the same bytes as the attachment', async () => {
+  it('the batch is listed as scheduled, with its plugin, and its file downloads, the same bytes as the attachment', async () => {
     const lead = await post({ first_name: 'Dee', email: 'dee@example.com' });
     const { batch } = await tick('csv-file');
     const mail = await oneMailOf(batch!);
@@ -89,11 +89,11 @@ describe('email batches through the host (product.md › Email delivery)', () =>
     const list = await api('/v1/campaigns/email-batch/batches');
     expect(list.status).toBe(200);
     const { items } = await list.json();
-    expect(items[0]).toMatchObject({ id: batch, campaign: 'email-batch', delivery: 'csv-file', kind: 'email', status: 'delivered', leadCount: 1, file: `/v1/batches/${batch}/file` });
-    expect(items.every((b: any) => b.kind === 'email')).toBe(true);
+    expect(items[0]).toMatchObject({ id: batch, campaign: 'email-batch', delivery: 'csv-file', plugin: 'email', mode: 'scheduled', status: 'delivered', leadCount: 1, file: `/v1/batches/${batch}/file` });
+    expect(items.every((b: any) => b.mode === 'scheduled')).toBe(true);
 
     const one = await (await api(`/v1/batches/${batch}`)).json();
-    expect(one).toMatchObject({ id: batch, kind: 'email', leadCount: 1, options: { format: 'csv', header: true, quote: 'needed' } });
+    expect(one).toMatchObject({ id: batch, mode: 'scheduled', plugin: 'email', leadCount: 1, options: { format: 'csv', header: true, quote: 'needed' } });
 
     for (let i = 0; i < 2; i++) {
       const res = await api(`/v1/batches/${batch}/file`);
@@ -215,7 +215,7 @@ describe('email batches through the host (product.md › Email delivery)', () =>
     for (const d of dispatches) expect(d).toMatchObject({ status: 'failed', reason: failed.reason });
     expect(mailOf(batch!)).toEqual([]);
     const listed = (await (await api('/v1/campaigns/email-batch/batches')).json()).items.find((b: any) => b.id === batch);
-    expect(listed).toMatchObject({ status: 'failed', reason: failed.reason, kind: 'email' });
+    expect(listed).toMatchObject({ status: 'failed', reason: failed.reason, mode: 'scheduled' });
 
     const retried = await api(`/v1/batches/${batch}/retry`, { method: 'POST' });
     expect(retried.status).toBe(202);

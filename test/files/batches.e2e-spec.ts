@@ -10,7 +10,7 @@ import { CAMPAIGNS_DIR, download, parseFile, postJson, submitLead, type Host } f
  * again, byte for byte — also after the campaign file has changed, since the batch keeps its own
  * columns and options. The host is restarted on the same database with an edited campaign file.
  */
-describe('batches (api.md › Admin API)', () => {
+describe('batches (docs/api.md › Admin API)', () => {
   const env = testEnv('files_batches', { CAMPAIGNS_DIR });
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
   let started: StartedServer | undefined;
@@ -33,7 +33,7 @@ describe('batches (api.md › Admin API)', () => {
     fs.rmSync(editedDir, { recursive: true, force: true });
   });
 
-  it('shows a batch with its campaign, delivery, kind, time, lead count and options', async () => {
+  it('shows a batch with its campaign, delivery, plugin, mode, time, lead count and options', async () => {
     await submitLead(host, 'files-test', { first_name: 'Ann', email: 'ann@example.com' });
     const made = await manual({ delivery: 'download', format: 'tsv', quote: 'all', header: false });
     const res = await get(`/v1/batches/${made.body.id}`);
@@ -43,7 +43,8 @@ describe('batches (api.md › Admin API)', () => {
       id: made.body.id,
       campaign: 'files-test',
       delivery: 'download',
-      kind: 'manual',
+      plugin: 'manual-file',
+      mode: 'on-demand',
       status: 'delivered',
       leadCount: 1,
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),

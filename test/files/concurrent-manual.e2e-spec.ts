@@ -4,7 +4,7 @@ import { CAMPAIGNS_DIR, download, insertLeads, parseFile, postJson } from './lea
 const LEADS = 5_000;
 const PRESSES = 20;
 
-/** R5 (quality.md): many people pressing Manual Delivery at once never share a lead, nor lose one. */
+/** R5 (docs/quality.md): many people pressing Manual Delivery at once never share a lead, nor lose one. */
 describe('R5: 20 manual deliveries of the same campaign at once', () => {
   let server: TestServer;
 

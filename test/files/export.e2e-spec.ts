@@ -16,7 +16,7 @@ import {
 const FIELDS = ['first_name', 'last_name', 'email', 'company', 'notes', 'phone_text', 'amount', 'bill', 'homeowner'];
 const HEADER = [...FIELDS, 'lead_id', 'received_at', 'download_status', 'backup_status'];
 
-describe('export (api.md › Admin API, File formats)', () => {
+describe('export (docs/api.md › Admin API, File formats)', () => {
   let server: TestServer;
   let awkward: (SubmittedLead & { inFile?: Record<string, string> })[];
   /** Leads at known times, for the date filters: 1 to 5 January 2026, noon UTC. */

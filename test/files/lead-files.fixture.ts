@@ -44,7 +44,7 @@ export function parseFile(bytes: Buffer, format: 'csv' | 'tsv'): ParsedFile {
   return { rows, quoted };
 }
 
-/** Whether a value must be quoted in the format (api.md › File formats). */
+/** Whether a value must be quoted in the format (docs/api.md › File formats). */
 export function mustQuote(value: string, format: 'csv' | 'tsv'): boolean {
   return /["\r\n]/.test(value) || value.includes(format === 'csv' ? ',' : '\t');
 }
@@ -155,7 +155,7 @@ export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /**
  * Leads whose values a naive writer gets wrong, each with what the file must hold where that
  * differs from the value sent: formula-leading text comes back prefixed with `'`; numbers and
- * phone numbers written as text come back exactly (api.md › File formats).
+ * phone numbers written as text come back exactly (docs/api.md › File formats).
  */
 export const AWKWARD_LEADS: { data: Record<string, string>; inFile?: Record<string, string> }[] = [
   {

@@ -20,7 +20,7 @@ const DOWNLOAD_HEADER = ['email', 'First Name', 'last_name', 'company', 'notes',
 
 const byReceipt = (a: SubmittedLead, b: SubmittedLead) => (a.receivedAt === b.receivedAt ? (a.id < b.id ? -1 : 1) : a.receivedAt < b.receivedAt ? -1 : 1);
 
-describe('manual delivery (api.md › Admin API, File formats)', () => {
+describe('manual delivery (docs/api.md › Admin API, File formats)', () => {
   let server: TestServer;
   const manual = (campaign: string, body: unknown) => postJson(server, `/v1/campaigns/${campaign}/manual-deliveries`, body);
   const submitAwkward = async () => {
@@ -45,7 +45,7 @@ describe('manual delivery (api.md › Admin API, File formats)', () => {
     const leads = await submitAwkward();
     const made = await manual('files-test', { delivery: 'download', format, quote, header });
     expect(made.status).toBe(201);
-    expect(made.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), leadCount: leads.length, file: `/v1/batches/${made.body.id}/file` });
+    expect(made.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), leadCount: leads.length, file: `/v1/batches/${made.body.id}/file`, status: 'delivered' });
 
     const file = await download(server, made.body.file);
     expect(file.status).toBe(200);
@@ -100,7 +100,7 @@ describe('manual delivery (api.md › Admin API, File formats)', () => {
     expect(after.dispatch).toHaveLength(before.dispatch.length);
     expect(after.lead).toEqual(before.lead);
     const [batch] = await sql(server.databaseUrl, 'select * from batch where id = $1', [made.body.id]);
-    expect(batch).toMatchObject({ campaign_id: 'files-test', delivery_id: 'download', kind: 'manual', status: 'delivered', lead_count: 2 });
+    expect(batch).toMatchObject({ campaign_id: 'files-test', delivery_id: 'download', mode: 'on-demand', status: 'delivered', lead_count: 2 });
     // The console and the lead API show who delivered it and when: one attempt on the batch.
     const attempts = await sql(server.databaseUrl, 'select outcome from attempt where batch_id = $1', [made.body.id]);
     expect(attempts).toEqual([{ outcome: 'delivered' }]);
@@ -133,7 +133,7 @@ describe('manual delivery (api.md › Admin API, File formats)', () => {
     expect(rows.find((r) => r[9] === lead.id)).toEqual(['Cy', '', 'cy@example.com', '', '', '', '', '142.5', 'true', lead.id, lead.receivedAt]);
   });
 
-  it('lets `delivery` be left out only when the campaign has exactly one manual-file delivery', async () => {
+  it('lets `delivery` be left out only when the campaign has exactly one on-demand delivery', async () => {
     const lead = await submitLead(server, 'single-file', { name: 'Solo, "the one"', email: 'solo@example.com', city: 'Austin' });
     const made = await manual('single-file', {});
     expect(made.status).toBe(201);

@@ -32,9 +32,9 @@ export function testEnv(name: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Pro
   };
 }
 
-export async function startTestServer(name: string, extra: NodeJS.ProcessEnv = {}): Promise<TestServer> {
+export async function startTestServer(name: string, extra: NodeJS.ProcessEnv = {}, options: Parameters<typeof startServer>[1] = {}): Promise<TestServer> {
   const env = testEnv(name, extra);
-  const started = await startServer(env);
+  const started = await startServer(env, options);
   return {
     ...started,
     env,

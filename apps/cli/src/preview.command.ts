@@ -2,8 +2,9 @@ import * as path from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { CampaignLoader, CampaignProblems, PLUGIN_TOOLS, type ResolvedCampaign, type ResolvedDelivery } from '@leadrelay/campaigns';
 import { createLogger } from '@leadrelay/config';
-import { classify } from '@leadrelay/plugins/http-post';
-import { normaliseLead, type HttpRequest, type PluginTools } from '@leadrelay/sdk';
+import { batchFileOptions, oneLeadFile } from '@leadrelay/files';
+import type { DeliveryPreview, PluginTools } from '@leadrelay/sdk/plugin';
+import { normaliseLead } from '@leadrelay/sdk/internal';
 import { CliModule } from './cli.module';
 
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|.*(token|secret|password|signature).*)$/i;
@@ -35,14 +36,17 @@ async function withDelivery(
   }
 }
 
+const SAMPLE_DISPATCH = '00000000-0000-4000-8000-000000000000';
+const SAMPLE_LEAD = '00000000-0000-4000-8000-000000000001';
+
 /**
- * `preview`: exactly the request a real-time delivery would send for a sample lead, without
- * sending it (the plugin runs with an HTTP client that records instead of calling the buyer).
+ * `preview`: what a delivery would do with a sample lead — the request, message or file its plugin
+ * would produce — without sending anything (the plugin's `preview` hook).
  */
 export function previewCommand(dir: string, campaignId: string, deliveryId: string, leadJson: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   return withDelivery(dir, campaignId, deliveryId, err, async (campaign, delivery, tools) => {
-    if (!delivery.plugin.deliver || delivery.plugin.fileOptions) {
-      err.write(`'${deliveryId}' (${delivery.pluginName}) sends files, not requests: preview shows real-time HTTP deliveries.\n`);
+    if (!delivery.plugin.preview) {
+      err.write(`preview is not supported by plugin '${delivery.pluginName}' (delivery '${deliveryId}' has no preview hook).\n`);
       return 2;
     }
     let submission: Record<string, unknown>;
@@ -57,44 +61,36 @@ export function previewCommand(dir: string, campaignId: string, deliveryId: stri
       for (const e of errors) err.write(`lead › ${e.field}: ${e.message}\n`);
       return 1;
     }
-    let sent: HttpRequest | undefined;
-    const recorder: PluginTools = {
-      ...tools,
-      http: {
-        async send(request) {
-          sent = request;
-          return { status: 200, headers: {}, body: '', truncated: false, durationMs: 0 };
-        },
-      },
-    };
-    const result = await delivery.plugin.deliver(
-      {
-        dispatchId: '00000000-0000-4000-8000-000000000000',
-        deliveryId,
-        attempt: 1,
-        lead: { id: '00000000-0000-4000-8000-000000000001', campaignId, receivedAt: tools.clock.now(), data },
-        campaign,
-        options: delivery.options,
-        prepared: delivery.prepared,
-      },
-      recorder,
-    );
-    if (!sent) {
-      err.write(`Nothing would be sent: ${result.reason ?? result.error ?? result.outcome}\n`);
+    const lead = { id: SAMPLE_LEAD, campaignId, receivedAt: tools.clock.now(), data };
+    const fileOptions = delivery.plugin.fileOptions?.(delivery.options, campaign);
+    const file = fileOptions && oneLeadFile(batchFileOptions(fileOptions, { campaign: campaignId, delivery: deliveryId, batch: '<batch>' }, lead.receivedAt), lead);
+    let preview: DeliveryPreview;
+    try {
+      preview = await delivery.plugin.preview({ dispatchId: SAMPLE_DISPATCH, deliveryId, lead, campaign, options: delivery.options, prepared: delivery.prepared, file }, tools);
+    } catch (e) {
+      err.write(`Nothing would be sent: ${(e as Error).message}\n`);
       return 1;
     }
-    out.write(`${sent.method} ${sent.url}\n`);
-    for (const [name, value] of Object.entries(sent.headers)) out.write(`${name}: ${SECRET_HEADER.test(name) ? '[redacted]' : value}\n`);
-    out.write(`\n${sent.body === undefined ? '' : sent.body.toString()}\n`);
+    if (!preview.request) out.write(`${preview.summary}\n`);
+    if (preview.request) {
+      const { request } = preview;
+      out.write(`${request.method} ${request.url}\n`);
+      for (const [name, value] of Object.entries(request.headers)) out.write(`${name}: ${SECRET_HEADER.test(name) ? '[redacted]' : value}\n`);
+      out.write(`\n${request.body ?? ''}\n`);
+    }
+    if (preview.file) {
+      out.write(`\n--- ${preview.file.fileName}\n`);
+      for await (const chunk of preview.file.open() as AsyncIterable<Buffer | string>) out.write(chunk);
+    }
     return 0;
   });
 }
 
-/** `classify`: how a delivery's classifier reads a saved buyer response (`{ status, headers, body }`). */
+/** `classify`: how a delivery reads a saved buyer response (`{ status, headers, body }`), through its plugin's `classify` hook. */
 export function classifyCommand(dir: string, campaignId: string, deliveryId: string, responseJson: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   return withDelivery(dir, campaignId, deliveryId, err, async (_campaign, delivery) => {
-    if (delivery.pluginName !== 'http-post') {
-      err.write(`'${deliveryId}' is a ${delivery.pluginName} delivery: only http-post deliveries classify responses.\n`);
+    if (!delivery.plugin.classify) {
+      err.write(`classify is not supported by plugin '${delivery.pluginName}': delivery '${deliveryId}' reads no buyer response.\n`);
       return 2;
     }
     let saved: { status?: number; headers?: Record<string, string>; body?: string };
@@ -105,7 +101,7 @@ export function classifyCommand(dir: string, campaignId: string, deliveryId: str
       return 2;
     }
     const headers = Object.fromEntries(Object.entries(saved.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
-    const result = classify(delivery.options.classify, { status: saved.status ?? 200, headers, body: saved.body ?? '' });
+    const result = delivery.plugin.classify(delivery.options, { status: saved.status ?? 200, headers, body: saved.body ?? '' });
     out.write(`${JSON.stringify(result, null, 2)}\n`);
     return 0;
   });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
+import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
@@ -27,11 +28,11 @@ export interface StartedServer {
  * Starts the host: migrate, load and validate every campaign file (exit on any problem), apply
  * them, sync schedules, start workers, then serve. Used by main.ts and by the end-to-end tests.
  */
-export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<StartedServer> {
+export async function startServer(env: NodeJS.ProcessEnv = process.env, options: { plugins?: Type<unknown>[] } = {}): Promise<StartedServer> {
   const config = loadConfig(env, () => randomBytes(18).toString('base64url'));
   const logger = createLogger(config.LOG_LEVEL);
   await migrate(config.DATABASE_URL);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, options.plugins), {
     bodyParser: false,
     logger: new PinoNestLogger(logger),
     abortOnError: false,

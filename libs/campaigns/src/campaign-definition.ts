@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isEnvRef } from '@leadrelay/sdk';
+import { isEnvRef } from '@leadrelay/sdk/internal';
 
 /**
  * The definition as it may be stored and shown: `env()` references by name (never their values),
@@ -57,7 +57,7 @@ export function formatPath(path: readonly (string | number | symbol)[]): string 
     .join('') || '(campaign)';
 }
 
-const SECRET_PATH = /auth|header|sign|password|token|secret|key|smtp/i;
+const SECRET_PATH = /auth|header|sign|password|passphrase|token|secret|key|smtp/i;
 
 /** Values that came from `env()` in secret-looking places: redacted wherever attempts show them. */
 export function secretValues(resolved: { path: (string | number)[]; value: string }[]): string[] {

@@ -1,13 +1,8 @@
 import * as path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  campaignSchema,
-  PluginConfigError,
-  type CampaignDefinition,
-  type DeliveryPlugin,
-  type OptionProblem,
-  type PluginTools,
-} from '@leadrelay/sdk';
+import type { CampaignDefinition, DeliverySettings } from '@leadrelay/sdk';
+import { campaignSchema } from '@leadrelay/sdk/internal';
+import { PluginConfigError, type DeliveryMode, type DeliveryPlugin, type OptionProblem, type PluginTools } from '@leadrelay/sdk/plugin';
 import { validateSchedule } from '@leadrelay/schedules';
 import { contentHash, formatPath, publicForm, resolveEnv, secretValues } from './campaign-definition';
 import { CampaignFileError, listCampaignFiles, loadCampaignModule } from './campaign-file.loader';
@@ -53,7 +48,7 @@ export class CampaignLoader {
   ): ResolvedCampaign | undefined {
     let exported: unknown;
     try {
-      exported = (loadCampaignModule(file) as { default?: unknown }).default;
+      exported = (loadCampaignModule(file, new Map(), (name) => this.plugins.campaignExports(name)) as { default?: unknown }).default;
     } catch (err) {
       report([], err instanceof CampaignFileError ? err.message : String(err));
       return undefined;
@@ -103,6 +98,10 @@ export class CampaignLoader {
           ok = false;
         }
       }
+      for (const problem of [...modeProblems(plugin, mode), ...settingsProblems(plugin, mode, d.settings)]) {
+        report(at(problem.path), problem.message);
+        ok = false;
+      }
       let prepared: unknown;
       try {
         prepared = plugin.prepare?.(options.data, info, this.tools);
@@ -117,6 +116,7 @@ export class CampaignLoader {
         pluginName: d.plugin,
         plugin,
         options: options.data,
+        settings: d.settings,
         prepared,
         mode,
         summary: plugin.summary?.(options.data) ?? d.plugin,
@@ -141,4 +141,24 @@ export class CampaignLoader {
       publicDefinition,
     };
   }
+}
+
+/** A plugin must have the method its mode calls: a delivery the host could never send is a load error. */
+function modeProblems(plugin: DeliveryPlugin, mode: DeliveryMode): OptionProblem[] {
+  if (mode.kind === 'realtime' && !plugin.deliver) return [{ path: [], message: `plugin '${plugin.name}' delivers in real time but has no deliver()` }];
+  if (mode.kind === 'scheduled' && !plugin.deliverBatch) return [{ path: [], message: `plugin '${plugin.name}' delivers on a schedule but has no deliverBatch()` }];
+  if (mode.kind !== 'realtime' && !plugin.fileOptions) return [{ path: [], message: `plugin '${plugin.name}' delivers batches but has no fileOptions()` }];
+  return [];
+}
+
+/** Host settings that could never act on this delivery are mistakes worth naming. */
+function settingsProblems(plugin: DeliveryPlugin, mode: DeliveryMode, settings: DeliverySettings): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  if (settings.sendEmpty !== undefined && mode.kind !== 'scheduled') {
+    problems.push({ path: ['sendEmpty'], message: `applies only to scheduled deliveries; this one is ${mode.kind}` });
+  }
+  if (settings.retry !== undefined && mode.kind === 'on-demand' && !plugin.deliverBatch) {
+    problems.push({ path: ['retry'], message: `plugin '${plugin.name}' delivers by download: there is nothing to retry` });
+  }
+  return problems;
 }

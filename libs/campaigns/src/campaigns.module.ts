@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type { Logger } from 'pino';
-import type { PluginTools } from '@leadrelay/sdk';
+import type { PluginTools } from '@leadrelay/sdk/plugin';
 import { UndiciHttpClient } from '@leadrelay/http-client';
 import { NodemailerMailTransport } from '@leadrelay/mail';
 import { HandlebarsTemplateEngine } from '@leadrelay/templating';

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { isDeliveryPlugin, type DeliveryPlugin } from '@leadrelay/sdk';
+import { type DeliveryPlugin } from '@leadrelay/sdk/plugin';
+import { isDeliveryPlugin } from '@leadrelay/sdk/internal';
 
 /** The installed delivery plugins, found among the providers of the plugin modules. */
 @Injectable()
@@ -21,6 +22,12 @@ export class PluginRegistry implements OnModuleInit {
 
   get(name: string): DeliveryPlugin | undefined {
     return this.plugins.get(name);
+  }
+
+  /** What `import … from '@leadrelay/plugins/<name>'` gives a campaign file; undefined when not installed. */
+  campaignExports(name: string): Readonly<Record<string, unknown>> | undefined {
+    const plugin = this.plugins.get(name);
+    return plugin ? (plugin.campaignExports ?? {}) : undefined;
   }
 
   names(): string[] {

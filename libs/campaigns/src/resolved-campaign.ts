@@ -1,4 +1,5 @@
-import type { CampaignInfo, DeliveryMode, DeliveryPlugin, FieldDefinition } from '@leadrelay/sdk';
+import type { DeliverySettings } from '@leadrelay/sdk';
+import type { CampaignInfo, DeliveryMode, DeliveryPlugin, FieldDefinition } from '@leadrelay/sdk/plugin';
 
 /** A delivery ready to run: its plugin, parsed options with secrets resolved, and prepared state. */
 export interface ResolvedDelivery {
@@ -8,6 +9,8 @@ export interface ResolvedDelivery {
   /** Parsed by the plugin's schema, env() resolved: may hold secrets, never stored or shown. */
   readonly options: any;
   readonly prepared: unknown;
+  /** What the host does with the delivery (retries, empty batches), typed: never the plugin's. */
+  readonly settings: DeliverySettings;
   readonly mode: DeliveryMode;
   readonly summary: string;
   /** Secret values from `env()` (passwords, tokens): redacted from every stored attempt. */

@@ -4,7 +4,7 @@
  */
 export type FileValue = string | number | boolean | Date | null | undefined;
 
-/** How one row's values are written (api.md, "File formats"). */
+/** How one row's values are written (docs/api.md, "File formats"). */
 export interface RowFormat {
   format: 'csv' | 'tsv';
   /** `all` quotes every value, the header included; `needed` only values that must be. */

@@ -1,5 +1,5 @@
 /**
- * The project's one CSV/TSV writer (api.md, "File formats"): in JS for rows in hand, and as SQL for
+ * The project's one CSV/TSV writer (docs/api.md, "File formats"): in JS for rows in hand, and as SQL for
  * PostgreSQL to write big files itself (same bytes, see file-copy.query.ts for why it is built so).
  */
 export {
@@ -17,3 +17,13 @@ export {
 export { FileWriter, createFileStream, formatFile, FILE_CHUNK_SIZE, type FileRowInput } from './file.writer';
 export { buildFileCopySql, fileTimestampSql } from './file-copy.query';
 export { streamCopyFile, CsvLineEnds } from './file-copy.stream';
+export {
+  batchFileOptions,
+  fileSpecOf,
+  oneLeadFile,
+  countBytes,
+  FILE_CONTENT_TYPE,
+  FILE_NAME_VARIABLES,
+  type StoredFileOptions,
+  type PluginFileOptions,
+} from './batch-file.options';

@@ -1,4 +1,4 @@
-import { TransportError } from '@leadrelay/sdk';
+import { TransportError } from '@leadrelay/sdk/plugin';
 
 type Code = TransportError['code'];
 

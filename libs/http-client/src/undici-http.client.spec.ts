@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { TransportError, type HttpRequest } from '@leadrelay/sdk';
+import { TransportError, type HttpRequest } from '@leadrelay/sdk/plugin';
 import { UndiciHttpClient } from '.';
 
 type Handler = (req: IncomingMessage & { body: string }, res: ServerResponse) => void;

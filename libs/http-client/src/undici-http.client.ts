@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { TextDecoder } from 'node:util';
 import { Agent, type Dispatcher } from 'undici';
-import { TransportError, type HttpClient, type HttpRequest, type HttpResponse } from '@leadrelay/sdk';
+import { TransportError, type HttpClient, type HttpRequest, type HttpResponse } from '@leadrelay/sdk/plugin';
 import { toTransportError } from './transport-error.mapping';
 
 export interface UndiciHttpClientOptions {

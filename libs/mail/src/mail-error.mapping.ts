@@ -1,4 +1,4 @@
-import { MailError } from '@leadrelay/sdk';
+import { MailError } from '@leadrelay/sdk/plugin';
 
 /**
  * Failures where the message never got a verdict from the server: the connection dropped, timed

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { simpleParser } from 'mailparser';
-import { MailError, type MailMessage } from '@leadrelay/sdk';
+import { MailError, type MailMessage } from '@leadrelay/sdk/plugin';
 import { TestSmtpServer, type SmtpRefusal } from '../testing/test-smtp.server';
 import { NodemailerMailTransport } from './nodemailer-mail.transport';
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { createTransport, type SendMailOptions, type Transporter } from 'nodemailer';
-import type { MailMessage, MailReceipt, MailTransport } from '@leadrelay/sdk';
+import type { MailMessage, MailReceipt, MailTransport } from '@leadrelay/sdk/plugin';
 import { EmlOutboxWriter } from './eml-outbox.writer';
 import { toMailError } from './mail-error.mapping';
 

@@ -8,6 +8,7 @@ import { Dispatch } from './entities/dispatch.entity';
 import { Lead } from './entities/lead.entity';
 import { Migration20261126000000_initial } from './migrations/Migration20261126000000_initial';
 import { Migration20261127000000_batch_retry_offset } from './migrations/Migration20261127000000_batch_retry_offset';
+import { Migration20261201000000_batch_mode } from './migrations/Migration20261201000000_batch_mode';
 
 export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch];
 
@@ -15,6 +16,7 @@ export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Bat
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_initial', class: Migration20261126000000_initial },
   { name: 'Migration20261127000000_batch_retry_offset', class: Migration20261127000000_batch_retry_offset },
+  { name: 'Migration20261201000000_batch_mode', class: Migration20261201000000_batch_mode },
 ];
 
 export function ormConfig(clientUrl: string) {

@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { intervalMs, type ScheduleSpec } from '@leadrelay/sdk';
+import { intervalMs, type ScheduleSpec } from '@leadrelay/sdk/plugin';
 import { cronPatternsOf } from './job-scheduler.options';
 
 /**

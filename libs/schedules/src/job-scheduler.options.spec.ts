@@ -1,5 +1,6 @@
 import { defaultRepeatStrategy } from 'bullmq';
-import { at, cron, every, realtime, type ScheduleSpec } from '@leadrelay/sdk';
+import { type ScheduleSpec } from '@leadrelay/sdk/plugin';
+import { at, cron, every, realtime } from '@leadrelay/sdk';
 import { nextFireTimes } from './fire-times.calculator';
 import { repeatOptionsFor } from './job-scheduler.options';
 

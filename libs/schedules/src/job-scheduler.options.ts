@@ -1,4 +1,4 @@
-import { intervalMs, type ScheduleSpec } from '@leadrelay/sdk';
+import { intervalMs, type ScheduleSpec } from '@leadrelay/sdk/plugin';
 
 /** BullMQ's `RepeatOptions`, the part a schedule decides. */
 export interface RepeatOptions {

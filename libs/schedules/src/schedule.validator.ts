@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { intervalMs, isTimeZone, type ScheduleSpec } from '@leadrelay/sdk';
+import { intervalMs, isTimeZone, type ScheduleSpec } from '@leadrelay/sdk/plugin';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const MACRO = /^@(yearly|annually|monthly|weekly|daily|hourly|weekdays|weekends)$/;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EnvRef } from './env';
 import { secretable, type DeliveryDefinition } from './deliveries/delivery';
+import { deliverySettingsSchema } from './deliveries/delivery-settings';
 import { FIELD_TYPES, type FieldDefinition } from './fields';
 
 /** A campaign: one buyer set-up, one file `campaigns/<id>.campaign.ts`. */
@@ -43,7 +44,9 @@ export const campaignSchema = z
     name: z.string().min(1),
     intakeKeys: z.array(secretable).min(1),
     fields: z.array(fieldSchema).min(1),
-    deliveries: z.array(z.object({ id: slug, plugin: z.string().min(1), options: z.record(z.string(), z.unknown()) }).strict()),
+    deliveries: z.array(
+      z.object({ id: slug, plugin: z.string().min(1), options: z.record(z.string(), z.unknown()), settings: deliverySettingsSchema.default({}) }).strict(),
+    ),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Outcome } from './plugin';
+import type { Outcome } from './plugin-contract';
 
 /** The buyer's answer as a classifier sees it. `error` is set when there was no response. */
 export interface BuyerResponse {
@@ -20,7 +20,7 @@ export interface Classification {
 
 export type ClassifierFunction = (response: BuyerResponse) => Outcome | Classification;
 
-/** LeadConduit custom-integration response options, same names and meaning (see campaigns.md). */
+/** LeadConduit custom-integration response options, same names and meaning (see docs/campaigns.md). */
 export interface LeadConduitOptions {
   outcome_search_term?: string;
   outcome_search_path?: string;
@@ -34,7 +34,7 @@ export interface LeadConduitOptions {
 }
 
 /** Where a rule takes the reason (or price, reference) from. */
-export type Extract =
+export type ValueSource =
   | string
   | { json: string }
   | { xpath: string }
@@ -57,9 +57,9 @@ export interface ClassifierRule {
   error?: true | string;
   outcome: Outcome;
   /** A fixed reason, or where to read it. */
-  reason?: Extract;
-  price?: Extract;
-  reference?: Extract;
+  reason?: ValueSource;
+  price?: ValueSource;
+  reference?: ValueSource;
 }
 
 export type Classifier =

@@ -1,5 +1,5 @@
 import { DOMParser } from '@xmldom/xmldom';
-import { TemplateError } from '@leadrelay/sdk';
+import { TemplateError } from '@leadrelay/sdk/plugin';
 import { HandlebarsTemplateEngine, checkRenderedBody } from '.';
 
 const NASTY = [
@@ -27,7 +27,7 @@ describe('HandlebarsTemplateEngine — json', () => {
     expect(JSON.parse(body)).toEqual({ quoted: value, literal: value, nested: { deep: [value, value] } });
   });
 
-  it('compiles the campaigns.md example, whose `}}}` ends both a value and the object', () => {
+  it('compiles the docs/campaigns.md example, whose `}}}` ends both a value and the object', () => {
     const template = compile('{"name": {{json first_name}}, "zip": {{json zip}}}', 'json');
     expect(JSON.parse(template.render({ first_name: 'Ann "Jr"', zip: '78701' }))).toEqual({ name: 'Ann "Jr"', zip: '78701' });
     const nested = compile('{"a": {"b": {"c": {{json zip}}}}}', 'json');

@@ -1,6 +1,6 @@
 import { checkRenderedBody } from './rendered-body.check';
 import Handlebars from 'handlebars';
-import { TemplateError, type CompiledTemplate, type TemplateEngine, type TemplateEscape } from '@leadrelay/sdk';
+import { TemplateError, type CompiledTemplate, type TemplateEngine, type TemplateEscape } from '@leadrelay/sdk/plugin';
 import { checkTemplate } from './template-ast.check';
 import { prepareTemplateSource, type PreparedSource } from './template-source.prepare';
 import { BUILT_IN_BLOCK_HELPERS, escapeHelpers, templateHelpers } from './template-helper.registry';

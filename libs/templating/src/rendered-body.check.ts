@@ -1,5 +1,5 @@
 import { XMLValidator } from 'fast-xml-parser';
-import { TemplateError } from '@leadrelay/sdk';
+import { TemplateError } from '@leadrelay/sdk/plugin';
 
 /**
  * Checks a rendered body before it is sent. Values are escaped, so a body that does not parse means

@@ -1,5 +1,5 @@
-import type { TemplateEscape } from '@leadrelay/sdk';
-import { TemplateError } from '@leadrelay/sdk';
+import type { TemplateEscape } from '@leadrelay/sdk/plugin';
+import { TemplateError } from '@leadrelay/sdk/plugin';
 import { isTimeZone } from './date.format';
 import { BUILT_IN_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, escapeHelperName } from './template-helper.registry';
 

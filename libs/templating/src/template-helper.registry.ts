@@ -1,5 +1,5 @@
 import type { HelperOptions } from 'handlebars';
-import type { TemplateEscape } from '@leadrelay/sdk';
+import type { TemplateEscape } from '@leadrelay/sdk/plugin';
 import { EncodedText, escapeFor, escapeXml, valueText } from './template.escape';
 import { formatDate, toDate } from './date.format';
 

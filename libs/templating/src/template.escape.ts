@@ -1,4 +1,4 @@
-import type { TemplateEscape } from '@leadrelay/sdk';
+import type { TemplateEscape } from '@leadrelay/sdk/plugin';
 
 /**
  * Text a helper has already written in a body language (`json` → a JSON literal, `xml` → escaped

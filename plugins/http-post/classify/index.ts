@@ -1,4 +1,4 @@
-import type { BuyerResponse, Classification, Classifier, Outcome } from '@leadrelay/sdk';
+import type { BuyerResponse, Classification, Classifier, Outcome } from '@leadrelay/sdk/plugin';
 import { classifyLeadConduit } from './leadconduit.classifier';
 import { classifyRules } from './rules.classifier';
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { leadconduit, type BuyerResponse, type LeadConduitOptions } from '@leadrelay/sdk';
+import { type BuyerResponse, type LeadConduitOptions } from '@leadrelay/sdk/plugin';
+import { leadconduit } from '@leadrelay/sdk';
 import { classify } from '.';
 
 interface FixtureCase {

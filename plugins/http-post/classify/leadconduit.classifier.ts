@@ -1,4 +1,4 @@
-import type { BuyerResponse, Classification, LeadConduitOptions, Outcome } from '@leadrelay/sdk';
+import type { BuyerResponse, Classification, LeadConduitOptions, Outcome } from '@leadrelay/sdk/plugin';
 import { headerValue, parsePrice, readDocument, selectValues, type ResponseDocument } from './response.document';
 import { toPattern } from './search.pattern';
 
@@ -9,7 +9,7 @@ const OPPOSITE: Record<LeadConduitOutcome, LeadConduitOutcome> = { success: 'fai
 
 /**
  * LeadConduit's custom-integration response parsing, with its option names and meaning, so a buyer
- * set up there moves over by copying settings (campaigns.md; every case in
+ * set up there moves over by copying settings (docs/campaigns.md; every case in
  * shared/fixtures/leadconduit-response-cases.json holds). Transport errors never reach here.
  */
 export function classifyLeadConduit(options: LeadConduitOptions, response: BuyerResponse & { status: number }): Classification {

@@ -1,4 +1,5 @@
-import { classifyWith, rules, type BuyerResponse } from '@leadrelay/sdk';
+import { type BuyerResponse } from '@leadrelay/sdk/plugin';
+import { classifyWith, rules } from '@leadrelay/sdk';
 import { classify } from '.';
 
 const response = (status: number, body: unknown, headers: Record<string, string> = {}): BuyerResponse => ({

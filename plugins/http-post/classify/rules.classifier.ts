@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { BuyerResponse, Classification, ClassifierRule, Extract, Outcome } from '@leadrelay/sdk';
+import type { BuyerResponse, Classification, ClassifierRule, ValueSource, Outcome } from '@leadrelay/sdk/plugin';
 import { selectDotPath } from './dot-path.selector';
 import { headerValue, parseJson, parsePrice, parseXml, selectValues, type ResponseDocument } from './response.document';
 import { asPattern, firstGroup } from './search.pattern';
@@ -70,7 +70,7 @@ function valueMatches(value: unknown, equals: unknown, matches: RegExp | string 
 }
 
 /** Reasons take every value found (joined with `, `); price and reference the first. */
-function extract(from: Extract, response: BuyerResponse, body: LazyDocuments, take: 'all' | 'first'): string | undefined {
+function extract(from: ValueSource, response: BuyerResponse, body: LazyDocuments, take: 'all' | 'first'): string | undefined {
   let values: string[];
   if (typeof from === 'string') values = [from];
   else if ('json' in from) {

@@ -1,25 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../common/database';
-import { badRequest, notFound } from '../common/http-errors';
+import { DomainError } from '../common/domain.error';
+import { leadConditions, type LeadFilter } from '../engine/lead-filter';
 
-const STATUSES = new Set(['pending', 'delivered', 'rejected', 'failed']);
+export type { LeadFilter };
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export interface LeadFilter {
-  status?: string;
-  delivery?: string;
-  since?: string;
-  until?: string;
-  limit?: string;
-  cursor?: string;
-}
-
-function parseTime(value: string | undefined, name: string): Date | undefined {
-  if (value === undefined || value === '') return undefined;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw badRequest(`${name} must be an ISO-8601 time.`);
-  return date;
-}
 
 /** Cursor = the last item's (receivedAt, id), opaque to clients. */
 function encodeCursor(receivedAt: Date, id: string): string {
@@ -32,7 +18,7 @@ function decodeCursor(cursor: string): [string, string] {
     if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at))) throw new Error();
     return [at, id];
   } catch {
-    throw badRequest('cursor is not one this API gave out.');
+    throw new DomainError('bad_request', 'cursor is not one this API gave out.');
   }
 }
 
@@ -55,41 +41,11 @@ export function dispatchJson(d: Record<string, any>, attempts?: Record<string, a
 export class AdminQueries {
   constructor(private readonly db: Database) {}
 
-  /** The lead filter as SQL; shared by the list and by exports. */
-  leadConditions(campaignId: string, filter: LeadFilter, params: unknown[]): string {
-    if (filter.status && !STATUSES.has(filter.status)) throw badRequest(`status must be one of ${[...STATUSES].join(', ')}.`);
-    params.push(campaignId);
-    const where = [`l.campaign_id = $${params.length}`];
-    const since = parseTime(filter.since, 'since');
-    const until = parseTime(filter.until, 'until');
-    if (since) {
-      params.push(since);
-      where.push(`l.received_at >= $${params.length}`);
-    }
-    if (until) {
-      params.push(until);
-      where.push(`l.received_at < $${params.length}`);
-    }
-    if (filter.status || filter.delivery) {
-      const sub = ['d.lead_id = l.id'];
-      if (filter.status) {
-        params.push(filter.status);
-        sub.push(`d.status = $${params.length}`);
-      }
-      if (filter.delivery) {
-        params.push(filter.delivery);
-        sub.push(`d.delivery_id = $${params.length}`);
-      }
-      where.push(`exists (select 1 from dispatch d where ${sub.join(' and ')})`);
-    }
-    return where.join(' and ');
-  }
-
   async leads(campaignId: string, filter: LeadFilter) {
     const limit = filter.limit === undefined ? 50 : Number(filter.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw badRequest('limit must be a whole number from 1 to 500.');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new DomainError('bad_request', 'limit must be a whole number from 1 to 500.');
     const params: unknown[] = [];
-    let where = this.leadConditions(campaignId, filter, params);
+    let where = leadConditions(campaignId, filter, params);
     if (filter.cursor) {
       const [at, id] = decodeCursor(filter.cursor);
       params.push(at, id);
@@ -126,10 +82,10 @@ export class AdminQueries {
   }
 
   async lead(id: string) {
-    if (!UUID.test(id)) throw notFound(`No lead '${id}'.`);
+    if (!UUID.test(id)) throw new DomainError('not_found', `No lead '${id}'.`);
     const { rows } = await this.db.query('select * from lead where id = $1', [id]);
     const lead = rows[0];
-    if (!lead) throw notFound(`No lead '${id}'.`);
+    if (!lead) throw new DomainError('not_found', `No lead '${id}'.`);
     const dispatches = (await this.dispatchesOf([id])).get(id) ?? [];
     const attempts = await this.db.query(
       'select * from attempt where dispatch_id = any($1::uuid[]) or batch_id = any($2::uuid[]) order by at, id',

@@ -1,7 +1,11 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import type { Logger } from 'pino';
+import { LOGGER } from '@leadrelay/campaigns';
+import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
+import { sendFile } from '../common/file.response';
 import { badRequest, notFound } from '../common/http-errors';
 import { parseObjectBody, readBody } from '../common/request-body';
 import { BatchDeliveries } from '../engine/batch.deliveries';
@@ -28,12 +32,14 @@ const boolParam = (v: string | undefined, name: string): boolean | undefined => 
   throw badRequest(`${name} must be true or false.`);
 };
 
-export function batchJson(b: Record<string, any>) {
+/** A batch as the API shows it; `plugin` is read from the campaigns in force (null once the delivery is gone). */
+export function batchJson(b: Record<string, any>, registry: CampaignRegistry) {
   return {
     id: b.id,
     campaign: b.campaign_id,
     delivery: b.delivery_id,
-    kind: b.kind,
+    plugin: registry.pluginName(b.campaign_id, b.delivery_id),
+    mode: b.mode,
     status: b.status,
     createdAt: b.created_at.toISOString(),
     leadCount: b.lead_count,
@@ -44,7 +50,7 @@ export function batchJson(b: Record<string, any>) {
   };
 }
 
-/** Manual deliveries, batches and their files, exports (api.md). */
+/** Manual deliveries, batches and their files, exports (docs/api.md). */
 @Controller('v1')
 @UseGuards(AdminTokenGuard)
 export class BatchesController {
@@ -52,6 +58,8 @@ export class BatchesController {
     private readonly db: Database,
     private readonly batches: BatchDeliveries,
     private readonly files: BatchFiles,
+    private readonly registry: CampaignRegistry,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @Post('campaigns/:id/manual-deliveries')
@@ -71,12 +79,12 @@ export class BatchesController {
     const known = await this.db.query('select 1 from campaign where id = $1', [campaignId]);
     if (!known.rowCount) throw notFound(`No campaign '${campaignId}'.`);
     const { rows } = await this.db.query('select * from batch where campaign_id = $1 order by created_at desc, id desc limit 500', [campaignId]);
-    return { items: rows.map(batchJson) };
+    return { items: rows.map((b) => batchJson(b, this.registry)) };
   }
 
   @Get('batches/:id')
   async one(@Param('id') id: string) {
-    return batchJson(await this.find(id));
+    return batchJson(await this.find(id), this.registry);
   }
 
   @Post('batches/:id/retry')
@@ -89,7 +97,7 @@ export class BatchesController {
   @Get('batches/:id/file')
   async file(@Param('id') id: string, @Res() res: Response): Promise<void> {
     const batch = await this.find(id);
-    await this.files.send(res, this.files.forBatch(batch));
+    await sendFile(res, this.files.forBatch(batch), this.logger);
   }
 
   @Get('campaigns/:id/export')
@@ -100,7 +108,7 @@ export class BatchesController {
       header: boolParam(query.header, 'header'),
     };
     const filter: LeadFilter = { status: query.status, delivery: query.delivery, since: query.since, until: query.until };
-    await this.files.send(res, this.files.forExport(campaignId, filter, choice));
+    await sendFile(res, this.files.forExport(campaignId, filter, choice), this.logger);
   }
 
   private async find(id: string): Promise<Record<string, any>> {

@@ -18,7 +18,7 @@ export function campaignJson(c: Campaign) {
   };
 }
 
-/** Campaigns and their leads (api.md, Admin API). */
+/** Campaigns and their leads (docs/api.md, Admin API). */
 @Controller('v1/campaigns')
 @UseGuards(AdminTokenGuard)
 export class CampaignsController {

@@ -24,6 +24,11 @@ export class CampaignRegistry {
     return campaign && delivery ? { campaign, delivery } : undefined;
   }
 
+  /** The plugin a delivery in force uses (a name, as data), or null when it is no longer configured. */
+  pluginName(campaignId: string, deliveryId: string): string | null {
+    return this.delivery(campaignId, deliveryId)?.delivery.pluginName ?? null;
+  }
+
   /** Every (campaign, delivery) whose dispatches go out one by one. */
   realtimeDeliveries(): { campaignId: string; deliveryId: string }[] {
     return this.all().flatMap((c) => c.deliveries.filter((d) => d.mode.kind === 'realtime').map((d) => ({ campaignId: c.id, deliveryId: d.id })));

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@n
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { LOGGER } from '@leadrelay/campaigns';
+import { DOMAIN_ERROR_STATUS, DomainError } from './domain.error';
 
 const CODES: Record<number, string> = {
   400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed',
@@ -17,6 +18,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) {
       res.destroy();
+      return;
+    }
+    if (exception instanceof DomainError) {
+      res.status(DOMAIN_ERROR_STATUS[exception.code]).json({ error: exception.code, message: exception.message, ...(exception.errors ? { errors: exception.errors } : {}) });
       return;
     }
     if (exception instanceof HttpException) {

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 
-/** Every error answer is JSON: `{ error, message, errors? }` (api.md). */
+/** Every error answer is JSON: `{ error, message, errors? }` (docs/api.md). */
 export class ApiError extends HttpException {
   constructor(status: number, code: string, message: string, errors?: { field: string; message: string }[]) {
     super({ error: code, message, ...(errors ? { errors } : {}) }, status);

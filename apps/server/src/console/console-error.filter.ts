@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Response } from 'express';
+import { DOMAIN_ERROR_STATUS, DomainError } from '../common/domain.error';
 import { sendPage } from './console.views';
 
 const TITLES: Record<number, string> = { 400: 'That did not work', 404: 'Not found', 409: 'Not possible right now', 413: 'Too large' };
@@ -9,17 +10,24 @@ const TITLES: Record<number, string> = { 400: 'That did not work', 404: 'Not fou
  * not exist or cannot be done (unknown campaign or lead, a dispatch that is no longer retryable).
  * Other errors go on to the app's filter.
  */
-@Catch(HttpException)
+@Catch(HttpException, DomainError)
 export class ConsoleErrorFilter implements ExceptionFilter {
-  catch(exception: HttpException, host: ArgumentsHost): void {
+  catch(exception: HttpException | DomainError, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    const status = exception.getStatus();
-    const body = exception.getResponse() as { message?: unknown } | string;
-    const message = typeof body === 'string' ? body : String(body.message ?? exception.message);
+    let status: number;
+    let message: string;
+    if (exception instanceof DomainError) {
+      status = DOMAIN_ERROR_STATUS[exception.code];
+      message = exception.message;
+    } else {
+      status = exception.getStatus();
+      const body = exception.getResponse() as { message?: unknown } | string;
+      message = typeof body === 'string' ? body : String(body.message ?? exception.message);
+    }
     const title = TITLES[status] ?? 'Something went wrong';
     res.status(status);
     sendPage(res, 'error', title, { title, message });

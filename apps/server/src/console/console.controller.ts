@@ -2,13 +2,17 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { LOGGER } from '@leadrelay/campaigns';
 import { Campaign } from '@leadrelay/persistence';
 import { AdminQueries } from '../admin/admin-queries';
 import { batchJson } from '../admin/batches.controller';
 import { campaignJson } from '../admin/campaigns.controller';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
-import { ApiError, notFound } from '../common/http-errors';
+import { DOMAIN_ERROR_STATUS, DomainError } from '../common/domain.error';
+import { sendFile } from '../common/file.response';
+import { notFound } from '../common/http-errors';
 import { readBody } from '../common/request-body';
 import { APP_CONFIG, type ServerConfig } from '../config.token';
 import { BatchDeliveries } from '../engine/batch.deliveries';
@@ -41,6 +45,7 @@ export class ConsoleController {
     private readonly batches: BatchDeliveries,
     private readonly files: BatchFiles,
     private readonly retries: DispatchRetry,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @Get('login')
@@ -145,11 +150,11 @@ export class ConsoleController {
         header: form.get('header') === 'true',
       });
       const { rows } = await this.db.query('select * from batch where id = $1', [batch.id]);
-      await this.files.send(res, this.files.forBatch(rows[0]));
+      await sendFile(res, this.files.forBatch(rows[0]), this.logger);
     } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      res.status(err.getStatus());
-      await this.manualForm(res, id, (err.getResponse() as { message: string }).message);
+      if (!(err instanceof DomainError)) throw err;
+      res.status(DOMAIN_ERROR_STATUS[err.code]);
+      await this.manualForm(res, id, err.message);
     }
   }
 
@@ -167,7 +172,7 @@ export class ConsoleController {
       { status: q.status || undefined, delivery: q.delivery || undefined, since: q.since || undefined, until: throughDay(q.until || undefined) },
       { format: q.format === 'tsv' ? 'tsv' : 'csv', quote: q.quote === 'all' ? 'all' : 'needed', header: q.header === 'true' },
     );
-    await this.files.send(res, file);
+    await sendFile(res, file, this.logger);
   }
 
   @Get('campaigns/:id/batches')
@@ -175,7 +180,7 @@ export class ConsoleController {
     if (!this.signedIn(req, res)) return;
     const campaign = await this.campaign(id);
     const { rows } = await this.db.query('select * from batch where campaign_id = $1 order by created_at desc, id desc limit 200', [id]);
-    this.html(res, 'batches', 'Batches', { campaign, tab: 'batches', batches: rows.map(batchJson), notice });
+    this.html(res, 'batches', 'Batches', { campaign, tab: 'batches', batches: rows.map((b) => batchJson(b, this.registry)), notice });
   }
 
   @Get('batches/:id/file')
@@ -183,7 +188,7 @@ export class ConsoleController {
     if (!this.signedIn(req, res)) return;
     const { rows } = UUID.test(id) ? await this.db.query('select * from batch where id = $1', [id]) : { rows: [] };
     if (!rows.length) throw notFound(`No batch '${id}'.`);
-    await this.files.send(res, this.files.forBatch(rows[0]));
+    await sendFile(res, this.files.forBatch(rows[0]), this.logger);
   }
 
   @Post('batches/:id/retry')
@@ -200,7 +205,7 @@ export class ConsoleController {
     const campaign = await this.campaign(id);
     // Only a campaign in force can deliver (an archived one is not in the registry).
     const resolved = this.registry.get(id);
-    const manual = (resolved?.deliveries ?? []).filter((d) => d.pluginName === 'manual-file');
+    const manual = (resolved?.deliveries ?? []).filter((d) => d.mode.kind === 'on-demand');
     const { rows } = await this.db.query<{ delivery_id: string; n: number }>(
       `select delivery_id, count(*)::int as n from dispatch where campaign_id = $1 and status = 'pending' and batch_id is null group by delivery_id`,
       [id],
@@ -213,7 +218,7 @@ export class ConsoleController {
     this.html(res, 'manual', 'Manual delivery', {
       campaign,
       tab: 'manual',
-      error: error ?? (manual.length ? undefined : 'This campaign has no manual-file delivery, so there is nothing to download here. Use Export to download its leads.'),
+      error: error ?? (manual.length ? undefined : 'This campaign has no on-demand delivery, so there is nothing to deliver from here. Use Export to download its leads.'),
       deliveries,
       // The form starts with the first delivery's own defaults.
       defaults: deliveries[0] ?? { format: 'csv', quote: 'needed', header: true },

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { DeliveryResult } from '@leadrelay/sdk';
+import type { DeliveryResult } from '@leadrelay/sdk/plugin';
 import { credentialValues, redactHeaders, redactUrl, redactValues } from './redaction';
 
 const MAX_STORED_BODY = 64 * 1024;
@@ -16,8 +16,19 @@ export interface AttemptRow {
   secrets: readonly string[];
 }
 
-/** The attempt table's columns. */
-export const ATTEMPT_COLUMNS = 'dispatch_id, batch_id, at, duration_ms, request, response, outcome, reason, price, reference, error';
+/** The attempt table's columns, and their types as a jsonb record carries them. */
+const ATTEMPT_COLUMNS = 'dispatch_id, batch_id, at, duration_ms, request, response, outcome, reason, price, reference, error';
+const RECORD_TYPES =
+  'dispatch_id uuid, batch_id uuid, at timestamptz, duration_ms integer, request jsonb, response jsonb, outcome text, reason text, price numeric, reference text, error text';
+
+/**
+ * The one statement that writes attempts: rows made by `attemptRecord` (redacted, cut), passed as
+ * a jsonb array in `records` (a parameter such as `$2::jsonb`), optionally filtered by `where`
+ * (on alias `a`). The real-time path embeds it in its outcome statement; batches run it alone.
+ */
+export function insertAttemptsSql(records: string, where = ''): string {
+  return `insert into attempt (${ATTEMPT_COLUMNS}) select ${ATTEMPT_COLUMNS} from jsonb_to_recordset(${records}) as a(${RECORD_TYPES}) ${where}`;
+}
 
 // ES2024 string methods (Node ≥ 20), not yet in the TypeScript lib this project targets.
 type WellFormable = { isWellFormed(): boolean; toWellFormed(): string };
@@ -99,20 +110,25 @@ export function storedAttempt(row: AttemptRow): StoredAttempt {
   };
 }
 
-/** The one place attempts are written: secrets redacted, bodies cut, in the caller's transaction. */
-export async function recordAttempt(client: PoolClient, row: AttemptRow): Promise<void> {
+/** One attempt as the insert statement takes it. */
+export function attemptRecord(row: AttemptRow): Record<string, unknown> {
   const a = storedAttempt(row);
-  await client.query(`insert into attempt (${ATTEMPT_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
-    row.dispatchId ?? null,
-    row.batchId ?? null,
-    a.at,
-    a.durationMs,
-    a.request && JSON.stringify(a.request),
-    a.response && JSON.stringify(a.response),
-    a.outcome,
-    a.reason,
-    a.price,
-    a.reference,
-    a.error,
-  ]);
+  return {
+    dispatch_id: row.dispatchId ?? null,
+    batch_id: row.batchId ?? null,
+    at: a.at,
+    duration_ms: a.durationMs,
+    request: a.request,
+    response: a.response,
+    outcome: a.outcome,
+    reason: a.reason,
+    price: a.price,
+    reference: a.reference,
+    error: a.error,
+  };
+}
+
+/** Records one attempt in the caller's transaction (see `insertAttemptsSql`). */
+export async function recordAttempt(client: PoolClient, row: AttemptRow): Promise<void> {
+  await client.query(insertAttemptsSql('$1::jsonb'), [JSON.stringify([attemptRecord(row)])]);
 }

@@ -4,34 +4,34 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { Clock, LOGGER, PLUGIN_TOOLS, type ResolvedCampaign, type ResolvedDelivery } from '@leadrelay/campaigns';
-import type { DeliveryResult, FileFormatOptions, PluginTools, RetryPolicy } from '@leadrelay/sdk';
+import type { BatchMode } from '@leadrelay/persistence';
+import type { DeliveryResult, FileFormatOptions, PluginTools } from '@leadrelay/sdk/plugin';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
-import { badRequest, conflict, notFound } from '../common/http-errors';
+import { DomainError } from '../common/domain.error';
 import { attemptSecrets, recordAttempt, storedReason } from './attempt.recorder';
 import { BatchFiles, type StoredFileOptions } from './batch-files';
 import { SCHEDULE_QUEUE, type ScheduleJob } from './queues';
-import { RetrySchedule } from './retry.policy';
+import { decideOutcome, retryScheduleFor } from './outcome.decision';
 
 export interface BatchSummary {
   id: string;
   leadCount: number;
   file: string;
+  /** `delivered` when the download is the delivery; `pending` until a sending plugin's send succeeds. */
+  status: 'delivered' | 'pending';
 }
 
 /** How long one send may hold a batch before another instance may take it over (crash recovery). */
 const SEND_LEASE_MS = 15 * 60_000;
 
 /**
- * Email batches retry a little slower than HTTP by default, as mail servers ask; an email
- * delivery's `retry` option overrides any of these.
- */
-const BATCH_RETRY_DEFAULTS: RetryPolicy = { attempts: 8, firstDelayMs: 30_000, maxDelayMs: 3_600_000 };
-
-/**
- * Batches: claim a delivery's pending dispatches atomically (`FOR UPDATE SKIP LOCKED`, so two
- * claims never share a lead), record the batch with everything needed to rebuild its file, and
- * for email send it, retrying transient failures. Manual batches are delivered when made.
+ * Batches of any plugin's scheduled or on-demand delivery: claim the delivery's pending
+ * dispatches atomically (`FOR UPDATE SKIP LOCKED`, so two claims never share a lead), record the
+ * batch with everything needed to rebuild its file, and — when the plugin sends batches
+ * (`deliverBatch`) — send it, retrying by the delivery's policy. A delivery without
+ * `deliverBatch` (manual-file) is delivered by its download, so its batch is delivered when made.
+ * The host knows a delivery here by its mode and settings only (docs/architecture.md).
  */
 @Injectable()
 export class BatchDeliveries {
@@ -45,35 +45,43 @@ export class BatchDeliveries {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** The campaign's delivery of the given plugin: named, or the only one. */
-  pick(campaignId: string, plugin: string, deliveryId?: string): { campaign: ResolvedCampaign; delivery: ResolvedDelivery } {
+  /** The campaign's on-demand delivery: the one named, or the only one. */
+  pick(campaignId: string, deliveryId?: string): { campaign: ResolvedCampaign; delivery: ResolvedDelivery } {
     const campaign = this.registry.get(campaignId);
-    if (!campaign) throw notFound(`No campaign '${campaignId}'.`);
-    const candidates = campaign.deliveries.filter((d) => d.pluginName === plugin);
+    if (!campaign) throw new DomainError('not_found', `No campaign '${campaignId}'.`);
     if (deliveryId !== undefined) {
       const delivery = campaign.deliveries.find((d) => d.id === deliveryId);
-      if (!delivery) throw notFound(`Campaign '${campaignId}' has no delivery '${deliveryId}'.`);
-      if (delivery.pluginName !== plugin) throw badRequest(`Delivery '${deliveryId}' is not a ${plugin} delivery.`);
+      if (!delivery) throw new DomainError('not_found', `Campaign '${campaignId}' has no delivery '${deliveryId}'.`);
+      if (delivery.mode.kind !== 'on-demand') {
+        throw new DomainError('bad_request', `Delivery '${deliveryId}' is ${delivery.mode.kind}, not on-demand: it cannot be delivered by request.`);
+      }
       return { campaign, delivery };
     }
+    const candidates = campaign.deliveries.filter((d) => d.mode.kind === 'on-demand');
     if (candidates.length !== 1) {
-      throw badRequest(
+      throw new DomainError(
+        'bad_request',
         candidates.length
-          ? `Campaign '${campaignId}' has ${candidates.length} ${plugin} deliveries; name one with "delivery".`
-          : `Campaign '${campaignId}' has no ${plugin} delivery.`,
+          ? `Campaign '${campaignId}' has ${candidates.length} on-demand deliveries (${candidates.map((d) => d.id).join(', ')}); name one with "delivery".`
+          : `Campaign '${campaignId}' has no on-demand delivery.`,
       );
     }
     return { campaign, delivery: candidates[0] };
   }
 
-  /** Manual delivery: every pending dispatch of the delivery becomes delivered, in one new batch. */
+  /**
+   * A manual delivery: every pending dispatch of an on-demand delivery goes into one new batch.
+   * Delivered at once when the download is the delivery; otherwise sent by the plugin from a job.
+   */
   async manual(campaignId: string, deliveryId: string | undefined, choice: Partial<FileFormatOptions>): Promise<BatchSummary> {
-    const { campaign, delivery } = this.pick(campaignId, 'manual-file', deliveryId);
+    const { campaign, delivery } = this.pick(campaignId, deliveryId);
+    const sends = Boolean(delivery.plugin.deliverBatch);
     // The id is chosen first so that a file name pattern with `{{batch}}` names this batch.
     const batchId = randomUUID();
     const options = this.files.optionsFor(campaign, delivery, choice, batchId);
-    const { id, leadCount } = await this.claim(campaign.id, delivery.id, 'manual', 'delivered', options, true, batchId);
-    return { id, leadCount, file: `/v1/batches/${id}/file` };
+    const { id, leadCount } = await this.claim(campaign.id, delivery.id, 'on-demand', sends ? 'pending' : 'delivered', options, true, batchId);
+    if (sends) await this.enqueueSend(id, 0);
+    return { id, leadCount, file: `/v1/batches/${id}/file`, status: sends ? 'pending' : 'delivered' };
   }
 
   /** A scheduled tick: claim what arrived since the last one into a batch, and send it. */
@@ -84,43 +92,43 @@ export class BatchDeliveries {
   }
 
   /**
-   * The first half of a tick: the delivery's unclaimed pending dispatches become one pending email
+   * The first half of a tick: the delivery's unclaimed pending dispatches become one pending
    * batch (none when there are no leads, unless `sendEmpty`). Committed before anything is sent,
    * so a crash from here on leaves a pending batch that the sweeper sends (`resumePending`).
    */
   async claimScheduled(campaignId: string, deliveryId: string, tickAt: Date): Promise<{ batch?: string; leadCount: number }> {
     const target = this.registry.delivery(campaignId, deliveryId);
-    if (!target) return { leadCount: 0 };
+    if (!target || target.delivery.mode.kind !== 'scheduled') return { leadCount: 0 };
     const { campaign, delivery } = target;
     // As for manual files: the id first, so that the stored file name can say `{{batch}}`.
     const batchId = randomUUID();
     const options = this.files.optionsFor(campaign, delivery, {}, batchId);
-    const sendEmpty = Boolean(delivery.options?.sendEmpty);
-    const { id, leadCount } = await this.claim(campaign.id, delivery.id, 'email', 'pending', options, sendEmpty, batchId);
+    const sendEmpty = delivery.settings.sendEmpty ?? false;
+    const { id, leadCount } = await this.claim(campaign.id, delivery.id, 'scheduled', 'pending', options, sendEmpty, batchId);
     if (!leadCount && !sendEmpty) return { leadCount: 0 };
     this.logger.info({ campaign: campaignId, delivery: deliveryId, batch: id, leadCount, tickAt }, 'scheduled batch claimed');
     return { batch: id, leadCount };
   }
 
   /**
-   * Claims into a new batch. `dispatchStatus` is what claimed dispatches become: `delivered` for
-   * manual files; `pending` (but owned by the batch) for email until the mail server accepts it.
+   * Claims into a new batch. `dispatchStatus` is what claimed dispatches become: `delivered` when
+   * the download is the delivery; `pending` (but owned by the batch) until the plugin's send succeeds.
    */
   private async claim(
     campaignId: string,
     deliveryId: string,
-    kind: 'manual' | 'email',
+    mode: BatchMode,
     dispatchStatus: 'delivered' | 'pending',
     options: StoredFileOptions,
-    keepEmpty = true,
-    id: string = randomUUID(),
+    keepEmpty: boolean,
+    id: string,
   ): Promise<{ id: string; leadCount: number }> {
     const now = this.clock.now();
     return this.db.transaction(async (client) => {
       await client.query(
-        `insert into batch (id, campaign_id, delivery_id, kind, status, options, lead_count, created_at, updated_at)
+        `insert into batch (id, campaign_id, delivery_id, mode, status, options, lead_count, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, 0, $7, $7)`,
-        [id, campaignId, deliveryId, kind, kind === 'manual' ? 'delivered' : 'pending', JSON.stringify(options), now],
+        [id, campaignId, deliveryId, mode, dispatchStatus, JSON.stringify(options), now],
       );
       const claimed = await client.query(
         `with picked as (
@@ -137,21 +145,19 @@ export class BatchDeliveries {
         return { id, leadCount };
       }
       await client.query('update batch set lead_count = $2 where id = $1', [id, leadCount]);
-      if (kind === 'manual') {
-        await client.query(
-          `insert into attempt (batch_id, at, duration_ms, outcome, reason) values ($1, $2, 0, 'delivered', $3)`,
-          [id, now, `manual delivery of ${leadCount} lead(s)`],
-        );
+      if (dispatchStatus === 'delivered') {
+        const result: DeliveryResult = { outcome: 'delivered', reason: `manual delivery of ${leadCount} lead(s)` };
+        await recordAttempt(client, { batchId: id, at: now, durationMs: 0, result, outcome: 'delivered', secrets: [] });
       }
       return { id, leadCount };
     });
   }
 
-  /** Sends a pending email batch once; a transient failure schedules the next try. */
+  /** Sends a pending batch once through its plugin; a transient failure schedules the next try. */
   async send(batchId: string): Promise<{ status: string }> {
     const { rows } = await this.db.query(
       `update batch set sending_until = now() + make_interval(secs => $2::double precision / 1000)
-        where id = $1 and kind = 'email' and status = 'pending' and (sending_until is null or sending_until < now())
+        where id = $1 and status = 'pending' and (sending_until is null or sending_until < now())
         returning *`,
       [batchId, SEND_LEASE_MS],
     );
@@ -160,26 +166,28 @@ export class BatchDeliveries {
     if (!batch) return { status: 'skipped' };
     const target = this.registry.delivery(batch.campaign_id, batch.delivery_id);
     if (!target?.delivery.plugin.deliverBatch) {
-      await this.finish(batch, { outcome: 'rejected', reason: `delivery '${batch.delivery_id}' is no longer configured` }, 0, undefined);
-      return { status: 'failed' };
+      const result: DeliveryResult = { outcome: 'rejected', configError: true, reason: `delivery '${batch.delivery_id}' is no longer configured` };
+      return this.finish(batch, result, 0, undefined);
     }
     const { campaign, delivery } = target;
-    const attempt = batch.attempts + 1;
     const startedAt = this.clock.now();
     const started = performance.now();
     let result: DeliveryResult;
     try {
-      result = await delivery.plugin.deliverBatch!({
-        batchId,
-        deliveryId: delivery.id,
-        attempt,
-        leadCount: batch.lead_count,
-        campaign,
-        options: delivery.options,
-        prepared: delivery.prepared,
-        file: this.files.forBatch(batch),
-        createdAt: batch.created_at,
-      }, this.tools);
+      result = await delivery.plugin.deliverBatch!(
+        {
+          batchId,
+          deliveryId: delivery.id,
+          attempt: batch.attempts + 1,
+          leadCount: batch.lead_count,
+          campaign,
+          options: delivery.options,
+          prepared: delivery.prepared,
+          file: this.files.forBatch(batch),
+          createdAt: batch.created_at,
+        },
+        this.tools,
+      );
     } catch (err) {
       this.logger.error({ err, batchId }, 'plugin threw instead of returning an outcome');
       result = { outcome: 'retry', error: `plugin error: ${(err as Error).message}` };
@@ -191,14 +199,12 @@ export class BatchDeliveries {
   private async finish(batch: Record<string, any>, result: DeliveryResult, durationMs: number, delivery: ResolvedDelivery | undefined, at = this.clock.now()) {
     const batchId: string = batch.id;
     const attempt: number = batch.attempts + 1;
-    const policy = new RetrySchedule({ ...BATCH_RETRY_DEFAULTS, ...delivery?.options?.retry });
     // Counted from the operator's last retry, which starts the schedule over.
-    const retryInMs = result.outcome === 'retry' ? policy.delayAfter(attempt - batch.retry_offset, result.retryAfterMs) : undefined;
-    const status = result.outcome === 'delivered' ? 'delivered' : retryInMs !== undefined ? 'pending' : 'failed';
-    let reason = result.reason ?? result.error ?? null;
-    if (status === 'failed' && result.outcome === 'retry') reason = `gave up after ${attempt - batch.retry_offset} attempt(s): ${reason ?? 'no reason given'}`;
-    const secrets = delivery?.secrets ?? [];
-    reason = storedReason(reason, attemptSecrets(secrets, result));
+    const decision = decideOutcome(result, attempt - batch.retry_offset, retryScheduleFor(delivery));
+    // A batch is delivered, waiting for its next try, or failed (a refusal fails the whole batch).
+    const status = decision.status === 'delivered' || decision.status === 'pending' ? decision.status : 'failed';
+    const secrets = attemptSecrets(delivery?.secrets ?? [], result);
+    const reason = storedReason(decision.reason, secrets);
     await this.db.transaction(async (client) => {
       await client.query(`update batch set status = $2, attempts = $3, reason = $4, sending_until = null, updated_at = now() where id = $1`, [batchId, status, attempt, reason]);
       if (status !== 'pending') {
@@ -207,19 +213,17 @@ export class BatchDeliveries {
           [batchId, status, status === 'failed' ? reason : null, result.reference ?? null],
         );
       }
-      await recordAttempt(client, { batchId, at, durationMs, result, outcome: result.outcome, secrets });
+      await recordAttempt(client, { batchId, at, durationMs, result, outcome: decision.outcome, secrets });
     });
-    if (retryInMs !== undefined) {
-      await this.queue.add('send', { kind: 'send', batchId }, { jobId: `send-${batchId}-${attempt}`, delay: retryInMs, removeOnComplete: true, removeOnFail: true });
-    }
+    if (decision.retryInMs !== undefined) await this.enqueueSend(batchId, attempt, decision.retryInMs);
     return { status };
   }
 
-  /** An operator sends a failed email batch again, with the same leads and the same file. */
+  /** An operator sends a failed batch again, with the same leads and the same file. */
   async retry(batchId: string): Promise<{ id: string; status: string }> {
     const attempts = await this.db.transaction(async (client) => {
       const res = await client.query<{ attempts: number }>(
-        `update batch set status = 'pending', retry_offset = attempts, updated_at = now() where id = $1 and kind = 'email' and status = 'failed' returning attempts`,
+        `update batch set status = 'pending', retry_offset = attempts, updated_at = now() where id = $1 and status = 'failed' returning attempts`,
         [batchId],
       );
       if (!res.rowCount) return undefined;
@@ -227,27 +231,30 @@ export class BatchDeliveries {
       return res.rows[0].attempts;
     });
     if (attempts === undefined) {
-      const { rows } = await this.db.query('select kind, status from batch where id = $1', [batchId]);
-      if (!rows.length) throw notFound(`No batch '${batchId}'.`);
-      throw conflict(`Only failed email batches can be retried; this one is a ${rows[0].status} ${rows[0].kind} batch.`);
+      const { rows } = await this.db.query('select status from batch where id = $1', [batchId]);
+      if (!rows.length) throw new DomainError('not_found', `No batch '${batchId}'.`);
+      throw new DomainError('conflict', `Only failed batches can be retried; this one is ${rows[0].status}.`);
     }
-    // The id every sender of this attempt uses (see resumePending): the sweeper finding the batch
-    // pending before this job ran adds nothing, so the batch is never sent by two jobs at once.
-    await this.queue.add('send', { kind: 'send', batchId }, { jobId: `send-${batchId}-${attempts}`, removeOnComplete: true, removeOnFail: true });
+    await this.enqueueSend(batchId, attempts);
     return { id: batchId, status: 'pending' };
   }
 
-  /** Email batches left pending with no job (a crash mid-send): the sweeper sends them again. */
+  /** Batches left pending with no job (a crash mid-send, a lost job): the sweeper sends them again. */
   async resumePending(graceMs: number): Promise<number> {
     const { rows } = await this.db.query<{ id: string; attempts: number }>(
-      `select id, attempts from batch where kind = 'email' and status = 'pending' and (sending_until is null or sending_until < now())
+      `select id, attempts from batch where status = 'pending' and (sending_until is null or sending_until < now())
          and updated_at < now() - make_interval(secs => $1::double precision / 1000) limit 1000`,
       [graceMs],
     );
-    for (const r of rows) {
-      // Same id as the retry job for this attempt: a batch whose job is alive is not sent twice.
-      await this.queue.add('send', { kind: 'send', batchId: r.id }, { jobId: `send-${r.id}-${r.attempts}`, removeOnComplete: true, removeOnFail: true });
-    }
+    for (const r of rows) await this.enqueueSend(r.id, r.attempts);
     return rows.length;
+  }
+
+  /**
+   * The job that sends try `attempts + 1`. Every sender of one try (the first send, a retry, the
+   * sweeper) uses the same job id, so a batch whose job is alive is never sent by two jobs at once.
+   */
+  private async enqueueSend(batchId: string, attempts: number, delayMs?: number): Promise<void> {
+    await this.queue.add('send', { kind: 'send', batchId }, { jobId: `send-${batchId}-${attempts}`, delay: delayMs, removeOnComplete: true, removeOnFail: true });
   }
 }

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, type ResolvedDelivery } from '@leadrelay/campaigns';
-import type { DeliveryResult } from '@leadrelay/sdk';
+import type { DeliveryResult } from '@leadrelay/sdk/plugin';
 import { Database } from '../common/database';
 import { QueryBatcher } from '../common/query.batcher';
-import { ATTEMPT_COLUMNS, attemptSecrets, storable, storedAttempt, storedReason, type StoredAttempt } from './attempt.recorder';
-import { RetrySchedule } from './retry.policy';
+import { attemptRecord, attemptSecrets, insertAttemptsSql, storable, storedReason } from './attempt.recorder';
+import { decideOutcome, retryScheduleFor } from './outcome.decision';
 
 export interface OutcomeInput {
   dispatchId: string;
@@ -26,15 +26,6 @@ interface OutcomeRow {
   price: number | null;
   reference: string | null;
   next_at: Date | null;
-  at: Date;
-  duration_ms: number;
-  request: StoredAttempt['request'];
-  response: StoredAttempt['response'];
-  outcome: string;
-  a_reason: string | null;
-  a_price: number | null;
-  a_reference: string | null;
-  error: string | null;
 }
 
 // For each outcome: the status (only while pending: an operator, or a duplicate job after a
@@ -42,9 +33,7 @@ interface OutcomeRow {
 // either way because the buyer did receive it. Many outcomes, one statement, one commit.
 const RECORD = `
   with input as (
-    select * from jsonb_to_recordset($1::jsonb) as t(
-      id uuid, status text, reason text, price numeric, reference text, next_at timestamptz,
-      at timestamptz, duration_ms integer, request jsonb, response jsonb, outcome text, a_reason text, a_price numeric, a_reference text, error text)),
+    select * from jsonb_to_recordset($1::jsonb) as t(id uuid, status text, reason text, price numeric, reference text, next_at timestamptz)),
   changed as (
     update dispatch d set attempts = d.attempts + 1,
            status = case when d.status = 'pending' then i.status else d.status end,
@@ -56,10 +45,7 @@ const RECORD = `
       from input i
      where d.id = i.id
     returning d.id, d.status),
-  logged as (
-    insert into attempt (${ATTEMPT_COLUMNS})
-    select i.id, null, i.at, i.duration_ms, i.request, i.response, i.outcome, i.a_reason, i.a_price, i.a_reference, i.error
-      from input i join changed c on c.id = i.id)
+  logged as (${insertAttemptsSql('$2::jsonb', 'where a.dispatch_id in (select id from changed)')})
   select id, status from changed`;
 
 /**
@@ -68,11 +54,10 @@ const RECORD = `
  */
 @Injectable()
 export class DispatchOutcomes {
-  private readonly batcher = new QueryBatcher<OutcomeRow, DispatchStatus | undefined>((rows) => this.write(rows), {
-    maxBatch: 64,
-    maxInFlight: 4,
-    key: (row) => row.id,
-  });
+  private readonly batcher = new QueryBatcher<{ outcome: OutcomeRow; attempt: Record<string, unknown> }, DispatchStatus | undefined>(
+    (rows) => this.write(rows),
+    { maxBatch: 64, maxInFlight: 4, key: (row) => row.outcome.id },
+  );
 
   constructor(
     private readonly db: Database,
@@ -82,37 +67,20 @@ export class DispatchOutcomes {
   /** Returns `retryInMs` when another try is due; `unchanged` when the dispatch was no longer pending. */
   async record(input: OutcomeInput): Promise<{ status: DispatchStatus | 'unchanged'; retryInMs?: number; outcome: string }> {
     const { result, delivery } = input;
-    let status: DispatchStatus;
-    let retryInMs: number | undefined;
-    let reason = result.reason ?? result.error ?? null;
-    if (result.outcome === 'delivered') status = 'delivered';
-    else if (result.configError) status = 'failed';
-    else if (result.outcome === 'rejected') status = 'rejected';
-    else {
-      retryInMs = new RetrySchedule(delivery.options?.retry).delayAfter(input.attempt, result.retryAfterMs);
-      status = retryInMs === undefined ? 'failed' : 'pending';
-      if (status === 'failed') reason = `gave up after ${input.attempt} attempt(s): ${reason ?? 'no reason given'}`;
-    }
-    // What the host made of it: a retry that used the last attempt, or a broken template, is `failed`.
-    const outcome = status === 'failed' ? 'failed' : result.outcome;
+    const decision = decideOutcome(result, input.attempt, retryScheduleFor(delivery));
+    const status: DispatchStatus = decision.status;
+    const { retryInMs, outcome } = decision;
     const secrets = attemptSecrets(delivery.secrets, result);
-    const attempt = storedAttempt({ at: input.at, durationMs: input.durationMs, result, outcome, secrets });
     const stored = await this.batcher.add({
-      id: input.dispatchId,
-      status,
-      reason: storedReason(reason, secrets),
-      price: result.price ?? null,
-      reference: storable(result.reference, secrets, 2_000) ?? null,
-      next_at: retryInMs === undefined ? null : new Date(this.clock.now().getTime() + retryInMs),
-      at: attempt.at,
-      duration_ms: attempt.durationMs,
-      request: attempt.request,
-      response: attempt.response,
-      outcome,
-      a_reason: attempt.reason,
-      a_price: attempt.price,
-      a_reference: attempt.reference,
-      error: attempt.error,
+      outcome: {
+        id: input.dispatchId,
+        status,
+        reason: storedReason(decision.reason, secrets),
+        price: result.price ?? null,
+        reference: storable(result.reference, secrets, 2_000) ?? null,
+        next_at: retryInMs === undefined ? null : new Date(this.clock.now().getTime() + retryInMs),
+      },
+      attempt: attemptRecord({ dispatchId: input.dispatchId, at: input.at, durationMs: input.durationMs, result, outcome, secrets }),
     });
     if (stored !== status) return { status: 'unchanged', outcome };
     return { status, retryInMs, outcome };
@@ -124,7 +92,7 @@ export class DispatchOutcomes {
   }
 
   /** One statement for the batch; if it fails, each outcome alone, so that one bad row fails only its own job. */
-  private async write(rows: OutcomeRow[]): Promise<(DispatchStatus | undefined | Error)[]> {
+  private async write(rows: { outcome: OutcomeRow; attempt: Record<string, unknown> }[]): Promise<(DispatchStatus | undefined | Error)[]> {
     try {
       return await this.statement(rows);
     } catch (err) {
@@ -133,9 +101,13 @@ export class DispatchOutcomes {
     }
   }
 
-  private async statement(rows: OutcomeRow[]): Promise<(DispatchStatus | undefined)[]> {
-    const { rows: changed } = await this.db.pool.query<{ id: string; status: DispatchStatus }>({ name: 'dispatch-outcomes', text: RECORD, values: [JSON.stringify(rows)] });
+  private async statement(rows: { outcome: OutcomeRow; attempt: Record<string, unknown> }[]): Promise<(DispatchStatus | undefined)[]> {
+    const { rows: changed } = await this.db.pool.query<{ id: string; status: DispatchStatus }>({
+      name: 'dispatch-outcomes',
+      text: RECORD,
+      values: [JSON.stringify(rows.map((r) => r.outcome)), JSON.stringify(rows.map((r) => r.attempt))],
+    });
     const byId = new Map(changed.map((r) => [r.id, r.status]));
-    return rows.map((row) => byId.get(row.id));
+    return rows.map((row) => byId.get(row.outcome.id));
   }
 }

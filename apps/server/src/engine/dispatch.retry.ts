@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
-import { conflict, notFound } from '../common/http-errors';
+import { DomainError } from '../common/domain.error';
 import { DispatchEnqueuer } from './dispatch.enqueuer';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -20,7 +20,7 @@ export class DispatchRetry {
 
   async retry(id: string): Promise<{ id: string; status: string }> {
     // Exactly a UUID's shape: anything else would make PostgreSQL refuse the cast (a 500, not a 404).
-    if (!UUID.test(id)) throw notFound(`No dispatch '${id}'.`);
+    if (!UUID.test(id)) throw new DomainError('not_found', `No dispatch '${id}'.`);
     const { rows } = await this.db.query<{ id: string; campaign_id: string; delivery_id: string }>(
       // A dispatch that went out in a batch stays in it (the batch's file must keep its bytes): its
       // batch is retried instead.
@@ -30,12 +30,12 @@ export class DispatchRetry {
     );
     if (!rows.length) {
       const found = await this.db.query<{ status: string; batch_id: string | null }>('select status, batch_id from dispatch where id = $1', [id]);
-      if (!found.rowCount) throw notFound(`No dispatch '${id}'.`);
+      if (!found.rowCount) throw new DomainError('not_found', `No dispatch '${id}'.`);
       const { status, batch_id: batchId } = found.rows[0];
       if (batchId && (status === 'failed' || status === 'rejected')) {
-        throw conflict(`This dispatch went out in batch ${batchId}; retry the batch (POST /v1/batches/${batchId}/retry).`);
+        throw new DomainError('conflict', `This dispatch went out in batch ${batchId}; retry the batch (POST /v1/batches/${batchId}/retry).`);
       }
-      throw conflict(`Only failed or rejected dispatches can be retried; this one is ${status}.`);
+      throw new DomainError('conflict', `Only failed or rejected dispatches can be retried; this one is ${status}.`);
     }
     const target = this.registry.delivery(rows[0].campaign_id, rows[0].delivery_id);
     if (target?.delivery.mode.kind === 'realtime') await this.enqueuer.enqueue([{ id }]);

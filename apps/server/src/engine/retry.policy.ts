@@ -1,6 +1,6 @@
-import type { RetryPolicy } from '@leadrelay/sdk';
+import type { RetryPolicy } from '@leadrelay/sdk/plugin';
 
-/** About 10 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h (campaigns.md). */
+/** About 10 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h (docs/campaigns.md). */
 const DEFAULT_DELAYS_MS = [10_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000];
 /** The first try and one retry after each default delay. */
 const DEFAULT_ATTEMPTS = DEFAULT_DELAYS_MS.length + 1;

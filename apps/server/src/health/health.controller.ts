@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import type { Response } from 'express';
 import { Database } from '../common/database';
 import { DISPATCH_QUEUE } from '../engine/queues';
-import { Metrics } from './metrics';
+import { Metrics } from '../engine/metrics';
 
 async function check(work: () => Promise<unknown>, ms = 2_000): Promise<string> {
   let timer: NodeJS.Timeout | undefined;

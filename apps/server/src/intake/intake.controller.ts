@@ -4,7 +4,7 @@ import { badRequest } from '../common/http-errors';
 import { parseObjectBody, readBody } from '../common/request-body';
 import { IntakeService, type AcceptedLead } from './intake.service';
 
-/** `POST /v1/campaigns/{campaignId}/leads` — what lead sources call (api.md, Intake). */
+/** `POST /v1/campaigns/{campaignId}/leads` — what lead sources call (docs/api.md, Intake). */
 @Controller('v1/campaigns/:campaignId/leads')
 export class IntakeController {
   constructor(private readonly intake: IntakeService) {}

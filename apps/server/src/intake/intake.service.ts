@@ -2,12 +2,12 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { ResolvedCampaign } from '@leadrelay/campaigns';
 import { Clock } from '@leadrelay/campaigns';
-import { normaliseLead } from '@leadrelay/sdk';
+import { normaliseLead } from '@leadrelay/sdk/internal';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
-import { ApiError, notFound, unauthorized } from '../common/http-errors';
+import { DomainError } from '../common/domain.error';
 import { DispatchEnqueuer } from '../engine/dispatch.enqueuer';
-import { Metrics } from '../health/metrics';
+import { Metrics } from '../engine/metrics';
 
 export interface AcceptedLead {
   id: string;
@@ -39,16 +39,16 @@ export class IntakeService {
   /** 404 for an unknown or archived campaign, 401 for a missing or wrong key. */
   authorise(campaignId: string, apiKey: string | undefined): ResolvedCampaign {
     const campaign = this.registry.get(campaignId);
-    if (!campaign) throw notFound(`No campaign '${campaignId}' accepts leads.`);
+    if (!campaign) throw new DomainError('not_found', `No campaign '${campaignId}' accepts leads.`);
     if (!apiKey || !campaign.intakeKeys.some((k) => sameKey(apiKey, k))) {
-      throw unauthorized('Missing or wrong X-Api-Key for this campaign.');
+      throw new DomainError('unauthorized', 'Missing or wrong X-Api-Key for this campaign.');
     }
     return campaign;
   }
 
   async accept(campaign: ResolvedCampaign, submission: Record<string, unknown>, source: string | undefined): Promise<AcceptedLead> {
     const { data, errors } = normaliseLead(campaign.fields, submission);
-    if (errors.length) throw new ApiError(422, 'invalid', `The lead has ${errors.length} invalid field(s).`, errors);
+    if (errors.length) throw new DomainError('invalid', `The lead has ${errors.length} invalid field(s).`, errors);
     const id = randomUUID();
     const receivedAt = this.clock.now();
     const dispatches = campaign.deliveries.map((d) => ({ id: randomUUID(), delivery: d.id, realtime: d.mode.kind === 'realtime' }));

@@ -1,10 +1,11 @@
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
 import { Campaign } from './campaign.entity';
 
-export type BatchKind = 'manual' | 'email';
+/** How the batch came about: a person asked for it (`on-demand`) or a schedule ticked (`scheduled`). */
+export type BatchMode = 'on-demand' | 'scheduled';
 export type BatchStatus = 'pending' | 'delivered' | 'failed';
 
-/** Dispatches delivered together: one manual download or one email. Its file can be fetched again. */
+/** Dispatches delivered together: one manual download, one email, one upload. Its file can be fetched again. */
 @Entity({ tableName: 'batch' })
 @Index({ name: 'batch_campaign_created_idx', expression: 'create index batch_campaign_created_idx on batch (campaign_id, created_at desc, id desc)' })
 export class Batch {
@@ -17,10 +18,13 @@ export class Batch {
   @Property({ type: 'text' })
   deliveryId!: string;
 
-  @Enum({ items: ['manual', 'email'], type: 'text' })
-  kind!: BatchKind;
+  @Enum({ items: ['on-demand', 'scheduled'], type: 'text' })
+  mode!: BatchMode;
 
-  /** Manual batches are delivered when made; email batches when the mail server accepts them. */
+  /**
+   * A batch of a plugin that sends batches is delivered when the plugin's send succeeds; one of a
+   * delivery that is delivered by its download (manual-file) is delivered when made.
+   */
   @Enum({ items: ['pending', 'delivered', 'failed'], type: 'text', default: 'pending' })
   status: BatchStatus = 'pending';
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { DeliveryDefinition } from './delivery';
-import { fieldList, secretable } from './delivery';
+import type { EnvRef } from '../env';
+import { delivery, fieldList, secretable, type DeliveryDefinition } from './delivery';
+import type { DeliverySettings } from './delivery-settings';
+import type { OptionsMatch } from './options-match';
 import { fileFormatSchema, quoteSchema } from './file-options';
-import { retrySchema, type RetryPolicy } from './http-post.options';
 import { scheduleSchema, type ScheduleSpec } from './schedule';
 
 const address = z.string().trim().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'is not a valid email address');
@@ -28,8 +29,6 @@ export const emailOptionsSchema = z
       .default({ format: 'csv', header: true, quote: 'needed', fileName: '{{campaign}}-{{date}}.{{ext}}' }),
     zipOver: z.number().int().min(0).default(10 * 1024 * 1024),
     schedule: scheduleSchema,
-    sendEmpty: z.boolean().default(false),
-    retry: retrySchema.optional(),
     /** SMTP transport override for this delivery, e.g. `env('ACME_SMTP_URL')`. */
     smtpUrl: secretable.optional(),
   })
@@ -66,20 +65,20 @@ export interface EmailOptions {
   zipOver?: number;
   /** `realtime`, `every('15m')`, `at(['08:00'], 'America/Chicago')` or `cron('…', tz)`. */
   schedule: ScheduleSpec;
-  /** Send a "no new leads" email when a tick finds none. @default false */
-  sendEmpty?: boolean;
-  /**
-   * How a message the mail server refused for now (4xx, connection trouble) is tried again; a
-   * 5xx refusal fails at once. Applies to scheduled batches and to real-time messages alike.
-   * @default batches: 8 tries, first retry after 30 s, exponential, at most 1 h apart; real time: the HTTP defaults (10 s, 30 s, 2 min …)
-   * @example retry: { attempts: 5, firstDelayMs: 60_000 }
-   */
-  retry?: RetryPolicy;
-  smtpUrl?: string | import('../env').EnvRef;
+  /** SMTP transport for this delivery instead of the host's `SMTP_URL`. @example env('ACME_SMTP_URL') */
+  smtpUrl?: string | EnvRef;
 }
 
-/** Email delivery: one lead per message in real time, or scheduled batches with the file attached. */
-export function email(options: EmailOptions): DeliveryDefinition<Omit<EmailOptions, 'id'>> {
-  const { id, ...rest } = options;
-  return { id, plugin: 'email', options: rest };
+/**
+ * Email delivery: one lead per message in real time, or scheduled batches with the file attached.
+ * Host settings: `retry` (a message the mail server refused for now, 4xx or connection trouble,
+ * is tried again; a 5xx refusal fails at once; batches default to 8 tries from 30 s, at most 1 h
+ * apart) and `sendEmpty` (a "no new leads" message when a tick finds none).
+ */
+export function email(options: EmailOptions & DeliverySettings): DeliveryDefinition<Omit<EmailOptions, 'id'>> {
+  return delivery('email', options);
 }
+
+// The documented type and the schema cannot drift apart: this line stops compiling if they do.
+const documented: OptionsMatch<Omit<EmailOptions, 'id'>, z.input<typeof emailOptionsSchema>> = true;
+void documented;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { EnvRef } from '../env';
 import { classifierSchema, leadconduit, type Classifier } from '../classifier';
-import { fieldList, fieldMapping, secretable, type DeliveryDefinition } from './delivery';
+import { delivery, fieldList, fieldMapping, secretable, type DeliveryDefinition } from './delivery';
+import type { DeliverySettings } from './delivery-settings';
+import type { OptionsMatch } from './options-match';
 
 /** How the request body is produced. */
 export type BodyTemplate =
@@ -38,27 +40,6 @@ export function bearer(token: string | EnvRef): Auth {
   return { kind: 'bearer', token };
 }
 
-/** Retry policy for `retry` outcomes. */
-export interface RetryPolicy {
-  /** Tries in all, the first included. @default 9 (the first, then retries about 10 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h and 4 h later) */
-  attempts?: number;
-  /** @default 'exponential' */
-  backoff?: 'exponential' | 'fixed';
-  /** Delay before the second try; each later one is 3× the one before (`exponential`) or the same (`fixed`). @default the schedule above; 10000 for `fixed` */
-  firstDelayMs?: number;
-  /** No delay is longer than this. @default 14400000 (4 h) */
-  maxDelayMs?: number;
-}
-
-export const retrySchema = z
-  .object({
-    attempts: z.number().int().min(1).max(50).optional(),
-    backoff: z.enum(['exponential', 'fixed']).optional(),
-    firstDelayMs: z.number().int().min(0).optional(),
-    maxDelayMs: z.number().int().min(0).optional(),
-  })
-  .strict();
-
 export const httpPostOptionsSchema = z
   .object({
     url: secretable,
@@ -84,7 +65,6 @@ export const httpPostOptionsSchema = z
     maxResponseBytes: z.number().int().min(1).default(1_048_576),
     followRedirects: z.boolean().default(false),
     classify: classifierSchema.default(leadconduit()),
-    retry: retrySchema.default({}),
     signing: z.object({ secret: secretable }).strict().optional(),
   })
   .strict();
@@ -114,13 +94,15 @@ export interface HttpPostOptions {
   followRedirects?: boolean;
   /** How the response is read. @default leadconduit() (2xx/4xx delivered unless told otherwise, 5xx retry) */
   classify?: Classifier;
-  retry?: RetryPolicy;
   /** Sign each request Standard-Webhooks style (`webhook-id`, `webhook-timestamp`, `webhook-signature`). */
   signing?: { secret: string | EnvRef };
 }
 
 /** Real-time HTTP/HTTPS delivery, the recommended method. */
-export function httpPost(options: HttpPostOptions): DeliveryDefinition<Omit<HttpPostOptions, 'id'>> {
-  const { id, ...rest } = options;
-  return { id, plugin: 'http-post', options: rest };
+export function httpPost(options: HttpPostOptions & Pick<DeliverySettings, 'retry'>): DeliveryDefinition<Omit<HttpPostOptions, 'id'>> {
+  return delivery('http-post', options);
 }
+
+// The documented type and the schema cannot drift apart: this line stops compiling if they do.
+const documented: OptionsMatch<Omit<HttpPostOptions, 'id'>, z.input<typeof httpPostOptionsSchema>> = true;
+void documented;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { fieldList, fieldMapping, type DeliveryDefinition } from './delivery';
+import { delivery, fieldList, fieldMapping, type DeliveryDefinition } from './delivery';
+import type { OptionsMatch } from './options-match';
 import { fileFormatSchema, quoteSchema } from './file-options';
 
 export const manualFileOptionsSchema = z
@@ -35,6 +36,9 @@ export interface ManualFileOptions {
 
 /** Manual delivery: a person downloads the pending leads as a file, which delivers them. */
 export function manualFile(options: ManualFileOptions): DeliveryDefinition<Omit<ManualFileOptions, 'id'>> {
-  const { id, ...rest } = options;
-  return { id, plugin: 'manual-file', options: rest };
+  return delivery('manual-file', options);
 }
+
+// The documented type and the schema cannot drift apart: this line stops compiling if they do.
+const documented: OptionsMatch<Omit<ManualFileOptions, 'id'>, z.input<typeof manualFileOptionsSchema>> = true;
+void documented;

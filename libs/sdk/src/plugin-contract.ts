@@ -1,6 +1,7 @@
 import type { ZodType } from 'zod';
 import type { FieldDefinition } from './fields';
 import type { ScheduleSpec } from './deliveries/schedule';
+import type { BuyerResponse, Classification } from './classifier';
 
 /** How a buyer's answer is read: accepted, refused for good, or worth trying again later. */
 export type Outcome = 'delivered' | 'rejected' | 'retry';
@@ -255,15 +256,43 @@ export interface DeliveryPlugin<O = any, P = unknown> {
   deliverBatch?(input: DeliverBatchInput<O, P>, tools: PluginTools): Promise<DeliveryResult>;
   /** One line for the admin API and console, e.g. `POST https://…`. */
   summary?(options: O): string;
+  /**
+   * Optional, for `cli preview`: what one sample lead would produce — a request, a message, a
+   * file — without sending anything. Without it the CLI says the plugin does not support preview.
+   */
+  preview?(input: PreviewInput<O, P>, tools: PluginTools): Promise<DeliveryPreview>;
+  /**
+   * Optional, for `cli classify`: how this delivery reads a buyer's saved response. Only plugins
+   * that read a buyer's answer have it.
+   */
+  classify?(options: O, response: BuyerResponse): Classification;
+  /**
+   * What campaign files get from `import { … } from '@leadrelay/plugins/<name>'`: the plugin's
+   * campaign helpers (e.g. `{ sftp }`). The host's campaign loader admits that import for
+   * installed plugins only.
+   */
+  readonly campaignExports?: Readonly<Record<string, unknown>>;
 }
 
-const PLUGIN_BRAND = Symbol.for('leadrelay.delivery-plugin');
-
-/** Declares a delivery plugin (identity, plus a brand so the host can find it among providers). */
-export function definePlugin<O, P = unknown>(plugin: DeliveryPlugin<O, P>): DeliveryPlugin<O, P> {
-  return Object.assign(plugin, { [PLUGIN_BRAND]: true });
+export interface PreviewInput<O, P> {
+  /** A sample dispatch id, in place of the one a real dispatch would have. */
+  readonly dispatchId: string;
+  readonly deliveryId: string;
+  /** A sample lead, normalised like intake does. */
+  readonly lead: LeadRecord;
+  readonly campaign: CampaignInfo;
+  readonly options: O;
+  readonly prepared: P;
+  /** For plugins with `fileOptions`: the sample lead as a one-row file. */
+  readonly file?: BatchFile;
 }
 
-export function isDeliveryPlugin(value: unknown): value is DeliveryPlugin {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[PLUGIN_BRAND] === true;
+/** What a delivery would do with one lead (nothing was sent). */
+export interface DeliveryPreview {
+  /** One line, e.g. `POST https://buyer.example/leads` or `upload to sftp://host/incoming/x.csv`. */
+  summary: string;
+  /** The request or message as it would go out (the CLI masks secret headers). */
+  request?: RecordedRequest;
+  /** The file the lead would travel in. */
+  file?: BatchFile;
 }

@@ -1,0 +1,8 @@
+import { Global, Module } from '@nestjs/common';
+import { CampaignApplier } from './campaign.applier';
+import { CampaignRegistry } from './campaign.registry';
+
+/** The campaigns this process runs (loaded from their files at start) and how they are applied to the database. */
+@Global()
+@Module({ providers: [CampaignRegistry, CampaignApplier], exports: [CampaignRegistry, CampaignApplier] })
+export class CampaignsInForceModule {}

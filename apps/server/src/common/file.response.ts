@@ -1,0 +1,35 @@
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type { Response } from 'express';
+import type { Logger } from 'pino';
+import type { BatchFile } from '@leadrelay/sdk/plugin';
+
+/**
+ * Streams a file as an attachment download (the admin API's and the console's): a client going
+ * away ends the query behind the stream, not the server.
+ */
+export async function sendFile(res: Response, file: BatchFile, logger: Logger): Promise<void> {
+  res.status(200);
+  res.setHeader('Content-Type', file.contentType);
+  res.setHeader('Content-Disposition', contentDisposition(file.fileName));
+  res.setHeader('Cache-Control', 'no-store');
+  try {
+    await pipeline(file.open() as Readable, res);
+  } catch (err) {
+    logger.warn({ err, file: file.fileName }, 'file download ended early');
+    res.destroy();
+  }
+}
+
+/**
+ * `attachment; filename="…"`, plus RFC 6266's `filename*` (UTF-8, percent-encoded) when the name
+ * is not plain ASCII: a campaign's file name pattern may hold any text, and Node refuses a header
+ * with characters outside Latin-1 (the download would fail) and sends Latin-1 ones as the wrong bytes.
+ */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  if (ascii === fileName) return `attachment; filename="${fileName}"`;
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+

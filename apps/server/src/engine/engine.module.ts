@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { BatchDeliveries } from './batch.deliveries';
+import { BatchFiles } from './batch-files';
+import { DispatchEnqueuer } from './dispatch.enqueuer';
+import { DispatchOutcomes } from './dispatch.outcomes';
+import { DispatchRetry } from './dispatch.retry';
+import { Metrics } from './metrics';
+import { DISPATCH_QUEUE, SCHEDULE_QUEUE } from './queues';
+import { ScheduleSync } from './schedule.sync';
+import { Sweeper } from './sweeper';
+
+const SERVICES = [DispatchEnqueuer, DispatchOutcomes, DispatchRetry, BatchDeliveries, BatchFiles, Sweeper, ScheduleSync, Metrics];
+
+/**
+ * The engine: queues, the one writer of dispatch status, batches and their files, schedules, the
+ * sweeper. Intake, the admin API, the console and health import it; it imports none of them.
+ */
+@Module({
+  imports: [BullModule.registerQueue({ name: DISPATCH_QUEUE }, { name: SCHEDULE_QUEUE })],
+  providers: SERVICES,
+  exports: [...SERVICES, BullModule],
+})
+export class EngineModule {}
