@@ -276,8 +276,8 @@ describe('email plugin: sending', () => {
     expect(lastMail().parsed.attachments[0].filename).toBe('solar-tx-2026-03-07.csv');
   });
 
-  it('says "no new leads", with no attachment, for an empty batch', async () => {
-    const result = await batch(options({ sendEmpty: true, html: '<p>{{count}} leads attached</p>' }), batchFile('first_name\r\n'), 0);
+  it('says "no new leads", with no attachment, for an empty batch (the host sends one only with its sendEmpty setting)', async () => {
+    const result = await batch(options({ html: '<p>{{count}} leads attached</p>' }), batchFile('first_name\r\n'), 0);
     expect(result.outcome).toBe('delivered');
     expect(lastMail().parsed.subject).toBe('0 new leads — Solar <Texas> & Co');
     expect(lastMail().parsed.text?.trim()).toBe('No new leads for Solar <Texas> & Co since the last email.');

@@ -199,7 +199,7 @@ describe('email batches through the host (docs/campaigns.md › Email)', () => {
     inbox.refusals.push({ code: 421, text: 'Still busy' });
     expect((await api(`/v1/batches/${batch}/retry`, { method: 'POST' })).status).toBe(202);
     expect(await statusOf(batch!, 'delivered')).toMatchObject({ attempts: 5, reason: null });
-    expect((await attemptsOf(batch!)).map((a) => a.outcome)).toEqual(['retry', 'retry', 'retry', 'retry', 'delivered']);
+    expect((await attemptsOf(batch!)).map((a) => a.outcome)).toEqual(['retry', 'retry', 'failed', 'retry', 'delivered']);
     expect(mailOf(batch!)).toHaveLength(1);
   });
 
