@@ -4,20 +4,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkCommand } from '../apps/cli/src/check.command';
 import { sql, startTestServer, testEnv, dropDatabase } from './support/test-server';
+import { sink } from './support/output-sink';
 
 const ROOT = path.resolve(__dirname, '..');
 const BROKEN = path.join(ROOT, 'test/fixtures/broken-campaigns');
 const EXPECTED = [
   'test/fixtures/broken-campaigns/broken.campaign.ts › intakeKeys[0]: environment variable LEADRELAY_TEST_UNSET_KEY is not set',
-  "test/fixtures/broken-campaigns/broken.campaign.ts › deliveries[0].plugin: unknown plugin 'sftp' (installed: email, http-post, manual-file)",
+  "test/fixtures/broken-campaigns/broken.campaign.ts › deliveries[0].plugin: unknown plugin 'ftp-upload' (installed: email, http-post, manual-file, sftp)",
   "test/fixtures/broken-campaigns/broken.campaign.ts › deliveries[1].mapping.zipp: unknown field 'zipp'",
 ];
-
-/** Captures what a command writes. */
-function sink() {
-  let text = '';
-  return { stream: { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream, text: () => text };
-}
 
 describe('campaign files (docs/campaigns.md › Applying campaigns on deploy)', () => {
   it('campaigns:check passes the shipped example campaigns', async () => {

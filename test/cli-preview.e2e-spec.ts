@@ -1,12 +1,8 @@
 import * as path from 'node:path';
 import { classifyCommand, previewCommand } from '../apps/cli/src/preview.command';
+import { sink } from './support/output-sink';
 
 const CAMPAIGNS = path.resolve(__dirname, 'campaigns');
-
-function sink() {
-  let text = '';
-  return { stream: { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream, text: () => text };
-}
 
 describe('CLI preview and classify (docs/campaigns.md › Applying campaigns on deploy)', () => {
   it('preview prints the request a real-time delivery would send for a sample lead, normalised, without sending it', async () => {

@@ -1,23 +1,8 @@
 import type { z } from 'zod';
-import { definePlugin, manualFileOptionsSchema, PluginConfigError, type CampaignInfo, type FileColumn, type OptionProblem } from '@leadrelay/sdk/plugin';
+import { definePlugin, fileLayout, fileLayoutProblems, manualFileOptionsSchema, PluginConfigError } from '@leadrelay/sdk/plugin';
 
 /** The manual-file delivery's options as the host hands them over: parsed, defaults applied. */
 export type ManualFilePluginOptions = z.output<typeof manualFileOptionsSchema>;
-
-/** What `fileName` may refer to; the host fills them in when a batch is made. */
-const FILE_NAME_VARIABLES = new Set(['campaign', 'delivery', 'date', 'time', 'batch', 'ext']);
-
-function fieldNames(options: ManualFilePluginOptions, campaign: CampaignInfo): string[] {
-  return options.fields ?? campaign.fields.map((f) => f.name);
-}
-
-function columnsOf(options: ManualFilePluginOptions, campaign: CampaignInfo): FileColumn[] {
-  return [
-    ...fieldNames(options, campaign).map((name) => ({ header: options.mapping?.[name] ?? name, source: name })),
-    { header: 'lead_id', source: 'lead_id' },
-    { header: 'received_at', source: 'received_at' },
-  ];
-}
 
 /**
  * Manual delivery: pending leads wait until a person downloads them as a CSV/TSV file, which
@@ -32,48 +17,11 @@ export const manualFilePlugin = definePlugin<ManualFilePluginOptions>({
     return { kind: 'on-demand' };
   },
 
-  fileOptions(options, campaign) {
-    return {
-      format: options.format,
-      quote: options.quote,
-      header: options.header,
-      formulaGuard: options.formulaGuard,
-      fileName: options.fileName,
-      columns: columnsOf(options, campaign),
-    };
-  },
+  fileOptions: fileLayout,
 
   prepare(options, campaign) {
     // Every problem at once, so a campaign author fixes the file in one go.
-    const problems: OptionProblem[] = [];
-    const known = new Set(campaign.fields.map((f) => f.name));
-    const unknown = (name: string) => `unknown field '${name}' (campaign fields: ${[...known].join(', ')})`;
-    const listed = new Set<string>();
-    options.fields?.forEach((name, i) => {
-      if (!known.has(name)) problems.push({ path: ['fields', i], message: unknown(name) });
-      else if (listed.has(name)) problems.push({ path: ['fields', i], message: `field '${name}' is listed twice` });
-      listed.add(name);
-    });
-    for (const name of Object.keys(options.mapping ?? {})) {
-      if (!known.has(name)) problems.push({ path: ['mapping', name], message: unknown(name) });
-    }
-    if (problems.length === 0) {
-      // Two columns under one heading make the file ambiguous for the buyer's import.
-      const seen = new Map<string, string>();
-      for (const column of columnsOf(options, campaign)) {
-        const other = seen.get(column.header);
-        if (other !== undefined) {
-          const path = options.mapping?.[column.source] !== undefined ? ['mapping', column.source] : ['mapping', other];
-          problems.push({ path, message: `column heading '${column.header}' is used by both '${other}' and '${column.source}'` });
-        }
-        seen.set(column.header, column.source);
-      }
-    }
-    for (const match of options.fileName.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
-      if (!FILE_NAME_VARIABLES.has(match[1])) {
-        problems.push({ path: ['fileName'], message: `unknown variable '{{${match[1]}}}' (known: ${[...FILE_NAME_VARIABLES].map((v) => `{{${v}}}`).join(', ')})` });
-      }
-    }
+    const problems = fileLayoutProblems(options, campaign);
     if (problems.length > 0) throw new PluginConfigError(problems);
   },
 

@@ -2,9 +2,9 @@ import { defineCampaign, env, every, field } from '@leadrelay/sdk';
 import { sftp } from '@leadrelay/plugins/sftp';
 
 const server = {
-  host: env('SFTP_HOST', '127.0.0.1'),
+  host: '127.0.0.1',
   port: Number(process.env.SFTP_PORT ?? 22),
-  username: env('SFTP_USER', 'leads'),
+  username: process.env.SFTP_USER ?? 'leads',
   privateKey: env('SFTP_KEY', 'unset'),
   hostKey: process.env.SFTP_HOST_KEY ?? 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
 };
@@ -16,8 +16,8 @@ export default defineCampaign({
   intakeKeys: ['sftp-key'],
   fields: [field.text('first_name', { required: true }), field.email('email', { required: true }), field.postalCode('zip')],
   deliveries: [
-    sftp({ id: 'hourly', ...server, path: env('SFTP_PATH', '/incoming'), schedule: every('2s'), retry: { attempts: 20, backoff: 'fixed', firstDelayMs: 500 } }),
-    sftp({ id: 'on-request', ...server, path: env('SFTP_PATH', '/incoming'), format: 'tsv', fileName: 'manual-{{batch}}.{{ext}}', retry: { attempts: 20, backoff: 'fixed', firstDelayMs: 500 } }),
-    sftp({ id: 'nowhere', ...server, path: env('SFTP_MISSING_PATH', '/missing'), fileName: 'nowhere-{{batch}}.{{ext}}' }),
+    sftp({ id: 'hourly', ...server, path: process.env.SFTP_PATH ?? '/incoming', schedule: every('2s'), retry: { attempts: 20, backoff: 'fixed', firstDelayMs: 500 } }),
+    sftp({ id: 'on-request', ...server, path: process.env.SFTP_PATH ?? '/incoming', format: 'tsv', fileName: 'manual-{{batch}}.{{ext}}', retry: { attempts: 20, backoff: 'fixed', firstDelayMs: 500 } }),
+    sftp({ id: 'nowhere', ...server, path: process.env.SFTP_MISSING_PATH ?? '/missing', fileName: 'nowhere-{{batch}}.{{ext}}' }),
   ],
 });

@@ -1,11 +1,7 @@
 import * as path from 'node:path';
 import { checkCommand } from '../../apps/cli/src/check.command';
 import { classifyCommand, previewCommand } from '../../apps/cli/src/preview.command';
-
-function sink() {
-  let text = '';
-  return { stream: { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WriteStream, text: () => text };
-}
+import { sink } from '../support/output-sink';
 
 /** The CLI treats the SFTP plugin like any other: its checks, its preview hook, and no classify. */
 describe('SFTP deliveries in campaigns:check and the CLI', () => {

@@ -17,6 +17,9 @@ describe('SFTP delivery through the host, against a real sshd', () => {
     // The campaign file reads the port and host key when it loads (numbers and fingerprints are not secrets).
     process.env.SFTP_PORT = String(sshd.port);
     process.env.SFTP_HOST_KEY = sshd.hostKeyFingerprint;
+    process.env.SFTP_PATH = sshd.folder;
+    process.env.SFTP_USER = sshd.username;
+    process.env.SFTP_MISSING_PATH = path.join(sshd.folder, 'no-such-folder');
     server = await startTestServer('sftp_delivery', {
       CAMPAIGNS_DIR: 'test/campaigns-sftp',
       SFTP_PORT: String(sshd.port),
@@ -35,6 +38,9 @@ describe('SFTP delivery through the host, against a real sshd', () => {
     await sshd?.dispose();
     delete process.env.SFTP_PORT;
     delete process.env.SFTP_HOST_KEY;
+    delete process.env.SFTP_PATH;
+    delete process.env.SFTP_USER;
+    delete process.env.SFTP_MISSING_PATH;
   });
 
   const post = (lead: Record<string, string>) =>

@@ -16,3 +16,4 @@ export type { FieldDefinition, FieldTypeName } from '../fields';
 export { httpPostOptionsSchema, type HttpPostOptions } from '../deliveries/http-post.options';
 export { emailOptionsSchema, type EmailOptions } from '../deliveries/email.options';
 export { manualFileOptionsSchema, type ManualFileOptions } from '../deliveries/manual-file.options';
+export { FILE_NAME_VARIABLES, fileColumns, fileLayout, fileLayoutProblems, type FileLayoutOptions } from '../deliveries/file-layout';
