@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { unauthorized } from '../common/http-errors';
 import { APP_CONFIG, type ServerConfig } from '../config.token';
 
@@ -19,8 +19,8 @@ export class AdminTokenGuard implements CanActivate {
   constructor(@Inject(APP_CONFIG) private readonly config: ServerConfig) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<Request>();
-    const match = /^Bearer\s+(.+)$/i.exec(req.header('authorization') ?? '');
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
     if (!isAdminToken(this.config, match?.[1]?.trim())) throw unauthorized('A valid admin token is required: Authorization: Bearer <token>.');
     return true;
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { LOGGER } from '@leadrelay/campaigns';
@@ -64,9 +64,9 @@ export class BatchesController {
 
   @Post('campaigns/:id/manual-deliveries')
   @HttpCode(201)
-  async manual(@Param('id') campaignId: string, @Req() req: Request) {
+  async manual(@Param('id') campaignId: string, @Req() req: FastifyRequest) {
     const raw = await readBody(req);
-    const body = raw.length ? parseObjectBody(raw, req.header('content-type') ?? 'application/json') : {};
+    const body = raw.length ? parseObjectBody(raw, req.headers['content-type'] ?? 'application/json') : {};
     const parsed = manualDeliverySchema.safeParse({ ...body });
     if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const { delivery, ...choice } = parsed.data;
@@ -95,13 +95,13 @@ export class BatchesController {
   }
 
   @Get('batches/:id/file')
-  async file(@Param('id') id: string, @Res() res: Response): Promise<void> {
+  async file(@Param('id') id: string, @Res() res: FastifyReply): Promise<void> {
     const batch = await this.find(id);
     await sendFile(res, this.files.forBatch(batch), this.logger);
   }
 
   @Get('campaigns/:id/export')
-  async export(@Param('id') campaignId: string, @Query() query: Record<string, string>, @Res() res: Response): Promise<void> {
+  async export(@Param('id') campaignId: string, @Query() query: Record<string, string>, @Res() res: FastifyReply): Promise<void> {
     const choice = {
       format: query.format === undefined ? undefined : query.format === 'csv' || query.format === 'tsv' ? (query.format as 'csv' | 'tsv') : badFormat(),
       quote: query.quote === undefined ? undefined : query.quote === 'all' || query.quote === 'needed' ? (query.quote as 'all' | 'needed') : badQuote(),

@@ -1,15 +1,19 @@
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { BatchFile } from '@leadrelay/sdk/plugin';
 
 /**
  * Streams a file as an attachment download (the admin API's and the console's): a client going
- * away ends the query behind the stream, not the server.
+ * away ends the query behind the stream, not the server. The reply is taken over from Fastify
+ * (`hijack`) and the file piped into the Node response, so a failure half-way is logged here and
+ * cuts the connection (the client must not take a short file for a whole one).
  */
-export async function sendFile(res: Response, file: BatchFile, logger: Logger): Promise<void> {
-  res.status(200);
+export async function sendFile(reply: FastifyReply, file: BatchFile, logger: Logger): Promise<void> {
+  reply.hijack();
+  const res = reply.raw;
+  res.statusCode = 200;
   res.setHeader('Content-Type', file.contentType);
   res.setHeader('Content-Disposition', contentDisposition(file.fileName));
   res.setHeader('Cache-Control', 'no-store');
@@ -32,4 +36,3 @@ export function contentDisposition(fileName: string): string {
   const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
-

@@ -1,26 +1,52 @@
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from './http-errors';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** Reads a request body up to a limit; past it, answers 413 without reading the rest into memory. */
-export async function readBody(req: Request, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    throw new ApiError(413, 'payload_too_large', `The body is larger than ${limit / 1024} KiB.`);
+/**
+ * Reads a request body up to a limit; past it, answers 413 without reading the rest into memory.
+ * The rest is drained, not cut off, so the client reads the 413 on a connection that stays open.
+ * Bodies are read here, in the handler, rather than by a Fastify body parser: the route's own
+ * checks (unknown campaign, key) answer before any body is read, and Fastify's parsers close the
+ * connection on a body that is too large (bootstrap.ts registers the pass-through parser).
+ */
+export function readBody(req: FastifyRequest, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const raw = req.raw;
+  const tooLarge = () => new ApiError(413, 'payload_too_large', `The body is larger than ${limit / 1024} KiB.`);
+  if (Number(raw.headers['content-length']) > limit) {
+    raw.resume();
+    return Promise.reject(tooLarge());
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      throw new ApiError(413, 'payload_too_large', `The body is larger than ${limit / 1024} KiB.`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      raw.off('data', onData);
+      raw.off('end', onEnd);
+      raw.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        stop();
+        raw.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error) => {
+      stop();
+      reject(err);
+    };
+    raw.on('data', onData);
+    raw.on('end', onEnd);
+    raw.on('error', onError);
+  });
 }
 
 /**

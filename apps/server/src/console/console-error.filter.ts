@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DOMAIN_ERROR_STATUS, DomainError } from '../common/domain.error';
 import { sendPage } from './console.views';
 
@@ -13,9 +13,9 @@ const TITLES: Record<number, string> = { 400: 'That did not work', 404: 'Not fou
 @Catch(HttpException, DomainError)
 export class ConsoleErrorFilter implements ExceptionFilter {
   catch(exception: HttpException | DomainError, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    if (res.headersSent) {
-      res.destroy();
+    const res = host.switchToHttp().getResponse<FastifyReply>();
+    if (res.sent || res.raw.headersSent) {
+      res.raw.destroy();
       return;
     }
     let status: number;

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { LOGGER } from '@leadrelay/campaigns';
@@ -49,12 +49,12 @@ export class ConsoleController {
   ) {}
 
   @Get('login')
-  loginPage(@Query('next') next: string | undefined, @Res() res: Response) {
+  loginPage(@Query('next') next: string | undefined, @Res() res: FastifyReply) {
     this.html(res, 'login', 'Sign in', { next: safeNext(next) }, false);
   }
 
   @Post('login')
-  async login(@Req() req: Request, @Res() res: Response) {
+  async login(@Req() req: FastifyRequest, @Res() res: FastifyReply) {
     const form = new URLSearchParams((await readBody(req)).toString('utf8'));
     const token = form.get('token') ?? '';
     const valid = this.config.adminTokens.some((t) => sameText(t, token));
@@ -63,24 +63,25 @@ export class ConsoleController {
       this.html(res, 'login', 'Sign in', { error: 'That token is not valid.', next: safeNext(form.get('next') ?? undefined) }, false);
       return;
     }
-    res.cookie(COOKIE, sessionValue(token), {
+    res.setCookie(COOKIE, sessionValue(token), {
       httpOnly: true,
       secure: secureCookie(req),
       sameSite: 'strict',
       path: '/console',
-      maxAge: SESSION_MS,
+      maxAge: SESSION_MS / 1000,
+      expires: new Date(Date.now() + SESSION_MS),
     });
-    res.redirect(303, safeNext(form.get('next') ?? undefined));
+    res.redirect(safeNext(form.get('next') ?? undefined), 303);
   }
 
   @Post('logout')
-  logout(@Res() res: Response) {
+  logout(@Res() res: FastifyReply) {
     res.clearCookie(COOKIE, { path: '/console' });
-    res.redirect(303, '/console/login');
+    res.redirect('/console/login', 303);
   }
 
   @Get()
-  async campaigns(@Req() req: Request, @Res() res: Response) {
+  async campaigns(@Req() req: FastifyRequest, @Res() res: FastifyReply) {
     if (!this.signedIn(req, res)) return;
     const rows = await this.em.fork().find(Campaign, {}, { orderBy: { archived: 'asc', id: 'asc' } });
     const pending = await this.db.query<{ campaign_id: string; n: number }>(
@@ -92,7 +93,7 @@ export class ConsoleController {
   }
 
   @Get('campaigns/:id')
-  async leads(@Param('id') id: string, @Query() query: Record<string, string>, @Req() req: Request, @Res() res: Response) {
+  async leads(@Param('id') id: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     if (!this.signedIn(req, res)) return;
     const campaign = await this.campaign(id);
     const filter = { status: query.status || undefined, delivery: query.delivery || undefined, since: query.since || undefined, until: query.until || undefined };
@@ -108,7 +109,7 @@ export class ConsoleController {
   }
 
   @Get('leads/:id')
-  async lead(@Param('id') id: string, @Query('notice') notice: string | undefined, @Req() req: Request, @Res() res: Response) {
+  async lead(@Param('id') id: string, @Query('notice') notice: string | undefined, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     if (!this.signedIn(req, res)) return;
     const lead = await this.queries.lead(id);
     const campaign = await this.campaign(lead.campaign);
@@ -123,23 +124,23 @@ export class ConsoleController {
   }
 
   @Post('dispatches/:id/retry')
-  async retryDispatch(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+  async retryDispatch(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     if (!this.signedIn(req, res)) return;
     await readBody(req);
     // First: it answers 404 for an unknown (or malformed) id before any query uses it.
     await this.retries.retry(id);
     const { rows } = await this.db.query<{ lead_id: string }>('select lead_id from dispatch where id = $1', [id]);
-    res.redirect(303, `/console/leads/${rows[0].lead_id}?notice=${encodeURIComponent('The dispatch is pending again and will be retried.')}`);
+    res.redirect(`/console/leads/${rows[0].lead_id}?notice=${encodeURIComponent('The dispatch is pending again and will be retried.')}`, 303);
   }
 
   @Get('campaigns/:id/manual-delivery')
-  async manualPage(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+  async manualPage(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     if (!this.signedIn(req, res)) return;
     await this.manualForm(res, id);
   }
 
   @Post('campaigns/:id/manual-delivery')
-  async manual(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+  async manual(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     if (!this.signedIn(req, res)) return;
     const form = new URLSearchParams((await readBody(req)).toString('utf8'));
     const format = form.get('format') === 'tsv' ? 'tsv' : 'csv';
@@ -159,13 +160,13 @@ export class ConsoleController {
   }
 
   @Get('campaigns/:id/export')
-  async exportPage(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+  async exportPage(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     if (!this.signedIn(req, res)) return;
     this.html(res, 'export', 'Export', { campaign: await this.campaign(id), tab: 'export', statuses: STATUSES });
   }
 
   @Get('campaigns/:id/export/file')
-  async exportFile(@Param('id') id: string, @Query() q: Record<string, string>, @Req() req: Request, @Res() res: Response) {
+  async exportFile(@Param('id') id: string, @Query() q: Record<string, string>, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     if (!this.signedIn(req, res)) return;
     const file = this.files.forExport(
       id,
@@ -176,7 +177,7 @@ export class ConsoleController {
   }
 
   @Get('campaigns/:id/batches')
-  async batchList(@Param('id') id: string, @Query('notice') notice: string | undefined, @Req() req: Request, @Res() res: Response) {
+  async batchList(@Param('id') id: string, @Query('notice') notice: string | undefined, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     if (!this.signedIn(req, res)) return;
     const campaign = await this.campaign(id);
     const { rows } = await this.db.query('select * from batch where campaign_id = $1 order by created_at desc, id desc limit 200', [id]);
@@ -184,7 +185,7 @@ export class ConsoleController {
   }
 
   @Get('batches/:id/file')
-  async batchFile(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+  async batchFile(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     if (!this.signedIn(req, res)) return;
     const { rows } = UUID.test(id) ? await this.db.query('select * from batch where id = $1', [id]) : { rows: [] };
     if (!rows.length) throw notFound(`No batch '${id}'.`);
@@ -192,16 +193,16 @@ export class ConsoleController {
   }
 
   @Post('batches/:id/retry')
-  async retryBatch(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+  async retryBatch(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     if (!this.signedIn(req, res)) return;
     await readBody(req);
     if (!UUID.test(id)) throw notFound(`No batch '${id}'.`);
     await this.batches.retry(id);
     const { rows } = await this.db.query<{ campaign_id: string }>('select campaign_id from batch where id = $1', [id]);
-    res.redirect(303, `/console/campaigns/${rows[0].campaign_id}/batches?notice=${encodeURIComponent('The batch will be sent again.')}`);
+    res.redirect(`/console/campaigns/${rows[0].campaign_id}/batches?notice=${encodeURIComponent('The batch will be sent again.')}`, 303);
   }
 
-  private async manualForm(res: Response, id: string, error?: string) {
+  private async manualForm(res: FastifyReply, id: string, error?: string) {
     const campaign = await this.campaign(id);
     // Only a campaign in force can deliver (an archived one is not in the registry).
     const resolved = this.registry.get(id);
@@ -232,14 +233,14 @@ export class ConsoleController {
   }
 
   /** True when the session cookie is valid; otherwise answers with a redirect to the login. */
-  private signedIn(req: Request, res: Response): boolean {
-    const cookie = (req.cookies as Record<string, string> | undefined)?.[COOKIE];
+  private signedIn(req: FastifyRequest, res: FastifyReply): boolean {
+    const cookie = req.cookies[COOKIE];
     if (cookie && this.config.adminTokens.some((t) => sameText(sessionValue(t), cookie))) return true;
-    res.redirect(303, `/console/login?next=${encodeURIComponent(req.originalUrl)}`);
+    res.redirect(`/console/login?next=${encodeURIComponent(req.originalUrl)}`, 303);
     return false;
   }
 
-  private html(res: Response, page: ConsolePage, title: string, context: Record<string, unknown>, user = true) {
+  private html(res: FastifyReply, page: ConsolePage, title: string, context: Record<string, unknown>, user = true) {
     sendPage(res, page, title, context, user);
   }
 }
@@ -251,8 +252,8 @@ export class ConsoleController {
  * through a proxy on loopback saying so) and on loopback; elsewhere the session travels as the
  * token did, in clear, and is still HttpOnly and SameSite=Strict.
  */
-function secureCookie(req: Request): boolean {
-  return req.secure || /^(localhost|.+\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(req.hostname ?? '');
+function secureCookie(req: FastifyRequest): boolean {
+  return req.protocol === 'https' || /^(localhost|.+\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(req.hostname ?? '');
 }
 
 /** A person picks whole days: "to 4 January" means through the end of that day (the API's `until` is exclusive). */

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import Handlebars from 'handlebars';
 
 /**
@@ -161,8 +161,10 @@ export function renderPage(page: ConsolePage, title: string, context: Record<str
 }
 
 /** Answers with a page: never cached, no script, no framing, forms only to this site. */
-export function sendPage(res: Response, page: ConsolePage, title: string, context: Record<string, unknown>, user = true): void {
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
-  res.type('html').send(renderPage(page, title, context, user));
+export function sendPage(reply: FastifyReply, page: ConsolePage, title: string, context: Record<string, unknown>, user = true): void {
+  reply
+    .header('Cache-Control', 'no-store')
+    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+    .type('text/html; charset=utf-8')
+    .send(renderPage(page, title, context, user));
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Post, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseObjectBody, readBody } from '../common/request-body';
 
 /**
@@ -13,18 +13,18 @@ export class DemoBuyerController {
   private seen = 0;
 
   @Post('leads')
-  async receive(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const lead = parseObjectBody(await readBody(req), req.header('content-type'));
+  async receive(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    const lead = parseObjectBody(await readBody(req), req.headers['content-type']);
     this.seen += 1;
     if (this.seen % 5 === 0) {
-      res.status(503).set('Retry-After', '2').json({ result: 'error', reason: 'Busy, try again shortly' });
+      res.status(503).header('Retry-After', '2').send({ result: 'error', reason: 'Busy, try again shortly' });
       return;
     }
     const zip = String(lead.zip ?? lead.PostalCode ?? lead.postal_code ?? '');
     if (zip.startsWith('9')) {
-      res.status(200).json({ result: 'failure', reason: `Out of service area (${zip})` });
+      res.status(200).send({ result: 'failure', reason: `Out of service area (${zip})` });
       return;
     }
-    res.status(200).json({ result: 'success', id: `demo-${randomUUID().slice(0, 8)}`, price: 12.5 });
+    res.status(200).send({ result: 'success', id: `demo-${randomUUID().slice(0, 8)}`, price: 12.5 });
   }
 }

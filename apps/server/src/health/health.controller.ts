@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Database } from '../common/database';
 import { DISPATCH_QUEUE } from '../engine/queues';
 import { Metrics } from '../engine/metrics';
@@ -28,17 +28,17 @@ export class HealthController {
   ) {}
 
   @Get('health')
-  async health(@Res() res: Response): Promise<void> {
+  async health(@Res() res: FastifyReply): Promise<void> {
     const [postgres, redis] = await Promise.all([
       check(() => this.db.query('select 1')),
       check(() => this.queue.getJobCounts('waiting')),
     ]);
     const ok = postgres === 'ok' && redis === 'ok';
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', postgres, redis });
+    res.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', postgres, redis });
   }
 
   @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async prometheus(): Promise<string> {
     let depth: Record<string, number> = {};
     try {
