@@ -87,7 +87,7 @@ export class BatchFiles {
 
   private fileFromSql(options: StoredFileOptions, select: string): BatchFile {
     const spec = fileSpecOf(options);
-    const open = () => streamCopyFile(this.db.pool, select, spec);
+    const open = () => streamCopyFile(this.db.streams, select, spec);
     return { fileName: options.fileName, contentType: FILE_CONTENT_TYPE[options.format], open, byteLength: () => countBytes(open()) };
   }
 }
