@@ -11,6 +11,7 @@ import { Migration20261126000000_initial } from './migrations/Migration202611260
 import { Migration20261127000000_batch_retry_offset } from './migrations/Migration20261127000000_batch_retry_offset';
 import { Migration20261201000000_batch_mode } from './migrations/Migration20261201000000_batch_mode';
 import { Migration20261202000000_dispatch_outbox } from './migrations/Migration20261202000000_dispatch_outbox';
+import { Migration20261202100000_batch_ranges } from './migrations/Migration20261202100000_batch_ranges';
 
 export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState];
 
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261127000000_batch_retry_offset', class: Migration20261127000000_batch_retry_offset },
   { name: 'Migration20261201000000_batch_mode', class: Migration20261201000000_batch_mode },
   { name: 'Migration20261202000000_dispatch_outbox', class: Migration20261202000000_dispatch_outbox },
+  { name: 'Migration20261202100000_batch_ranges', class: Migration20261202100000_batch_ranges },
 ];
 
 export function ormConfig(clientUrl: string) {

@@ -105,7 +105,7 @@ export class DispatchOutbox implements OnApplicationBootstrap, BeforeApplication
                  delete from dispatch_outbox where seq in (
                    select seq from dispatch_outbox order by seq limit $1 for update skip locked)
                  returning dispatch_id)
-               select distinct m.dispatch_id, d.next_attempt_at from moved m left join dispatch d on d.id = m.dispatch_id`,
+               select distinct m.dispatch_id, d.next_attempt_at from moved m left join dispatch_row d on d.id = m.dispatch_id`,
         values: [RELAY_BATCH],
       });
       if (rows.length) await this.addJobs(rows);

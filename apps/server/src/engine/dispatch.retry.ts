@@ -27,7 +27,7 @@ export class DispatchRetry {
       const reopened = await client.query<{ id: string; campaign_id: string; delivery_id: string }>(
         // A dispatch that went out in a batch stays in it (the batch's file must keep its bytes): its
         // batch is retried instead.
-        `update dispatch set status = 'pending', retry_offset = attempts, reason = null, next_attempt_at = null, updated_at = now()
+        `update dispatch_row set status = 'pending', retry_offset = attempts, reason = null, next_attempt_at = null, updated_at = now()
           where id = $1 and status in ('failed', 'rejected') and batch_id is null returning id, campaign_id, delivery_id`,
         [id],
       );

@@ -98,7 +98,7 @@ export class Sweeper {
     try {
       const moved = await client.query(
         `insert into dispatch_outbox (dispatch_id)
-         select d.id from dispatch d
+         select d.id from dispatch_row d
            join unnest($1::text[], $2::text[]) as t(campaign_id, delivery_id)
              on d.campaign_id = t.campaign_id and d.delivery_id = t.delivery_id
           where d.status = 'pending' and not exists (select 1 from dispatch_outbox o where o.dispatch_id = d.id)`,
@@ -125,7 +125,7 @@ export class Sweeper {
     const ids = failed.map((j) => j.data?.dispatchId ?? j.id).filter((id): id is string => Boolean(id));
     await Promise.all(failed.map((j) => j.remove().catch(() => undefined)));
     const { rowCount } = await this.db.query(
-      `insert into dispatch_outbox (dispatch_id) select id from dispatch where id = any($1::uuid[]) and status = 'pending'`,
+      `insert into dispatch_outbox (dispatch_id) select id from dispatch_row where id = any($1::uuid[]) and status = 'pending'`,
       [ids],
     );
     return rowCount ?? 0;

@@ -63,7 +63,7 @@ export class IntakeService {
          insert into lead (id, campaign_id, campaign_version, data, raw, received_at, source)
          values ($1, $2, $3, $4, $5, $6, $7)),
        outbox_rows as (${outboxInsertSql('$10')})
-       insert into dispatch (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
+       insert into dispatch_row (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
        select t.id, $1, $2, t.delivery_id, 'pending', $6, $6 from unnest($8::uuid[], $9::text[]) as t(id, delivery_id)`,
       [
         id,
