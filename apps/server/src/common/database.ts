@@ -26,14 +26,18 @@ export class Database {
 
   constructor(url: string, limits: DatabaseLimits = {}) {
     const waitMs = limits.waitMs ?? 5_000;
+    // No JIT: it compiled each export query for about 300 ms of CPU before its first row (measured,
+    // bench slow-readers), and no statement of ours runs long enough on CPU to win it back.
+    const options = '-c jit=off';
     this.pool = new Pool({
       connectionString: url,
+      options,
       max: limits.size ?? 20,
       idleTimeoutMillis: 30_000,
       connectionTimeoutMillis: waitMs,
       statement_timeout: limits.statementTimeoutMs ?? 60_000,
     });
-    this.streams = new Pool({ connectionString: url, max: limits.streams ?? 10, idleTimeoutMillis: 10_000, connectionTimeoutMillis: waitMs });
+    this.streams = new Pool({ connectionString: url, options, max: limits.streams ?? 10, idleTimeoutMillis: 10_000, connectionTimeoutMillis: waitMs });
     // An idle client losing its server (PostgreSQL restarted) must not crash the process.
     this.pool.on('error', () => undefined);
     this.streams.on('error', () => undefined);
