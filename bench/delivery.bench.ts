@@ -66,7 +66,7 @@ async function preload(intake: HttpPool, count: number, offset: number): Promise
 }
 
 async function deliveredCount(db: PgPool, delivery: string): Promise<number> {
-  const { rows } = await db.query(`select count(*)::int as n from dispatch where campaign_id = $1 and delivery_id = $2 and status = 'delivered'`, [CAMPAIGN, delivery]);
+  const { rows } = await db.query(`select count(*)::int as n from dispatch_row where campaign_id = $1 and delivery_id = $2 and status = 'delivered'`, [CAMPAIGN, delivery]);
   return rows[0].n;
 }
 
@@ -79,11 +79,11 @@ async function floor(db: PgPool, delivery: string): Promise<{ leadsPerSec: numbe
     `with leads as (
        insert into lead (id, campaign_id, campaign_version, data, raw, received_at)
        select gen_random_uuid(), $1, 'floor', $2::jsonb, $2::jsonb, now() from generate_series(1, $3) returning id)
-     insert into dispatch (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
+     insert into dispatch_row (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
      select gen_random_uuid(), id, $1, $4, 'pending', now(), now() from leads`,
     [CAMPAIGN, JSON.stringify({ first_name: 'Ana', last_name: 'Lopez', email: 'ana@example.com', phone: '5125550100', zip: '78701', state: 'TX' }), LEADS, delivery],
   );
-  await db.query('vacuum analyze dispatch');
+  await db.query('vacuum analyze dispatch_row');
   const buyer = new HttpPool(BUYER, { connections: LANES, keepAliveTimeout: 10_000 });
   const claimed: { id: string; data: Record<string, unknown> }[] = [];
   let drained = false;
@@ -91,8 +91,8 @@ async function floor(db: PgPool, delivery: string): Promise<{ leadsPerSec: numbe
   // Claimed rows are marked with a far next_attempt_at, as a worker's claim would be.
   const claim = async () => {
     const { rows } = await db.query(
-      `update dispatch d set next_attempt_at = now() + interval '5 minutes', attempts = d.attempts + 1
-         from (select id from dispatch where campaign_id = $1 and delivery_id = $2 and status = 'pending' and next_attempt_at is null
+      `update dispatch_row d set next_attempt_at = now() + interval '5 minutes', attempts = d.attempts + 1
+         from (select id from dispatch_row where campaign_id = $1 and delivery_id = $2 and status = 'pending' and next_attempt_at is null
                 limit 512 for update skip locked) c, lead l
         where d.id = c.id and l.id = d.lead_id
        returning d.id, l.data`,
@@ -123,7 +123,7 @@ async function floor(db: PgPool, delivery: string): Promise<{ leadsPerSec: numbe
         });
         const answer = JSON.parse(await res.body.text()) as { result?: string };
         const status = res.statusCode < 300 && answer.result === 'success' ? 'delivered' : 'rejected';
-        await db.query(`update dispatch set status = $2, next_attempt_at = null, updated_at = now() where id = $1`, [row.id, status]);
+        await db.query(`update dispatch_row set status = $2, next_attempt_at = null, updated_at = now() where id = $1`, [row.id, status]);
       }
     }),
   );
@@ -203,7 +203,7 @@ export async function main() {
     const floorBefore = await floor(db, 'floor-1');
     await fetch(`${BUYER}/reset`, { method: 'POST' });
     const intakeRate = await preload(intake, LEADS, 0);
-    await db.query('vacuum analyze dispatch');
+    await db.query('vacuum analyze dispatch_row');
     const { worker, ...leadrelayResult } = await leadrelay(db, env);
     processes.push(worker);
     const latencyResult = await latency(intake);

@@ -19,7 +19,7 @@ describe('sweeper (PostgreSQL is the truth, Redis the conveyor)', () => {
   });
 
   it('re-enqueues a pending real-time dispatch whose job was lost, and it is delivered', async () => {
-    // An API-only instance accepts the lead and enqueues its job; nobody works the queue yet.
+    // An API-only instance accepts the lead and its relay enqueues the job; nobody works the queue yet.
     const api = await startServer({ ...env, LEADRELAY_ROLE: 'api' });
     const res = await fetch(`${api.url}/v1/campaigns/realtime-test/leads`, {
       method: 'POST',
@@ -32,7 +32,7 @@ describe('sweeper (PostgreSQL is the truth, Redis the conveyor)', () => {
 
     // Redis loses the job (a restart with nothing on disk).
     const queue = new Queue(DISPATCH_QUEUE, { connection: redisConnection(env.REDIS_URL ?? 'redis://127.0.0.1:6379'), prefix: env.QUEUE_PREFIX });
-    expect(await queue.getJob(dispatchId)).toBeTruthy();
+    await eventually(async () => Boolean(await queue.getJob(dispatchId)), 10_000, 'the relay to enqueue the job');
     await queue.obliterate({ force: true });
     expect(await queue.getJob(dispatchId)).toBeFalsy();
     await api.app.close();
@@ -40,7 +40,7 @@ describe('sweeper (PostgreSQL is the truth, Redis the conveyor)', () => {
     // A worker comes up; its sweeper finds the pending dispatch with no job and enqueues it again.
     const worker = await startServer({ ...env, LEADRELAY_ROLE: 'worker', PORT: '0' });
     try {
-      expect(await worker.app.get(Sweeper).sweep(0)).toBeGreaterThanOrEqual(1);
+      expect((await worker.app.get(Sweeper).sweep(0)).requeued).toBeGreaterThanOrEqual(1);
       const row = await eventually(async () => {
         const [found] = await sql(env.DATABASE_URL!, 'select status, attempts from dispatch where id = $1', [dispatchId]);
         return found?.status === 'delivered' ? found : undefined;
@@ -49,7 +49,7 @@ describe('sweeper (PostgreSQL is the truth, Redis the conveyor)', () => {
       expect(buyer.received).toHaveLength(1);
       expect(buyer.received[0].headers['idempotency-key']).toBe(dispatchId);
       // A second sweep finds nothing left to do.
-      expect(await worker.app.get(Sweeper).sweep(0)).toBe(0);
+      expect((await worker.app.get(Sweeper).sweep(0)).requeued).toBe(0);
     } finally {
       await worker.app.close();
       await queue.obliterate({ force: true });

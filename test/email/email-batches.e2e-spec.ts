@@ -185,7 +185,8 @@ describe('email batches through the host (docs/campaigns.md › Email)', () => {
     const row = await statusOf(batch!, 'failed');
     expect(row.attempts).toBe(3);
     expect(row.reason).toMatch(/^gave up after 3 attempt\(s\): 451\b.*Local error in processing/);
-    expect(await dispatchesOf(batch!)).toEqual([expect.objectContaining({ lead_id: lead.id, status: 'failed', reason: row.reason, attempts: 1 })]);
+    // The dispatch reads its batch's tries: it went out (and was refused) three times.
+    expect(await dispatchesOf(batch!)).toEqual([expect.objectContaining({ lead_id: lead.id, status: 'failed', reason: row.reason, attempts: 3 })]);
     expect(mailOf(batch!)).toEqual([]);
   });
 

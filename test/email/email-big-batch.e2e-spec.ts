@@ -77,10 +77,10 @@ describe('a 150,000-lead email batch', () => {
     );
     await sql(
       server.databaseUrl,
-      `insert into dispatch (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
+      `insert into dispatch_row (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
        select gen_random_uuid(), id, campaign_id, 'zipped', 'pending', now(), now() from lead where campaign_id = 'email-big'`,
     );
-    await sql(server.databaseUrl, 'vacuum analyze dispatch');
+    await sql(server.databaseUrl, 'vacuum analyze dispatch_row');
   });
   afterAll(async () => {
     await server?.stop();

@@ -68,7 +68,7 @@ describe('email batches survive a crash after the claim', () => {
 
     // The sweeper (a short grace: the batch has been pending for longer) finds it and sends it.
     await new Promise((r) => setTimeout(r, 300));
-    expect(await second.app.get(Sweeper).sweep(200)).toBeGreaterThanOrEqual(1);
+    expect((await second.app.get(Sweeper).sweep(200)).batches).toBeGreaterThanOrEqual(1);
     const sent = await delivered(claimed.batch!);
     expect(sent.attempts).toBe(1);
     expect(leadsMailed(claimed.batch!)).toEqual(leads.map((l) => l.id).sort());
@@ -113,7 +113,7 @@ describe('email batches survive a crash after the claim', () => {
       // Its lease runs out (15 minutes in production; moved here instead of waited for).
       await sql(env.DATABASE_URL!, `update batch set sending_until = now() - interval '1 second' where id = $1`, [leased.id]);
       await new Promise((r) => setTimeout(r, 300));
-      expect(await survivor.app.get(Sweeper).sweep(200)).toBeGreaterThanOrEqual(1);
+      expect((await survivor.app.get(Sweeper).sweep(200)).batches).toBeGreaterThanOrEqual(1);
       await delivered(leased.id);
       expect(leadsMailed(leased.id)).toEqual([lead.id]);
     } finally {

@@ -117,7 +117,7 @@ export async function insertLeads(
        select gen_random_uuid(), $1, (select version from campaign where id = $1), d.data, d.data, $4::timestamptz + g * interval '1 millisecond', null
          from generate_series(1, $3::int) g, lateral (select ${dataSql} as data) d
        returning id, received_at)
-     insert into dispatch (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
+     insert into dispatch_row (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
      select gen_random_uuid(), l.id, $1, t.delivery_id, 'pending', l.received_at, l.received_at
        from new_lead l cross join unnest($2::text[]) as t(delivery_id)`,
     [campaign, deliveries, count, firstAt],
@@ -131,7 +131,7 @@ export async function insertLead(databaseUrl: string, campaign: string, deliveri
     `with new_lead as (
        insert into lead (id, campaign_id, campaign_version, data, raw, received_at, source)
        values (gen_random_uuid(), $1, (select version from campaign where id = $1), $3, $3, $4, null) returning id, received_at)
-     insert into dispatch (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
+     insert into dispatch_row (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
      select gen_random_uuid(), l.id, $1, t.delivery_id, 'pending', l.received_at, l.received_at
        from new_lead l cross join unnest($2::text[]) as t(delivery_id)
      returning lead_id`,

@@ -40,6 +40,17 @@ const schema = z.object({
   SWEEP_EVERY_MS: z.coerce.number().int().min(100).default(30_000),
   /** A pending dispatch younger than this is left to its own job by the sweeper. */
   SWEEP_GRACE_MS: z.coerce.number().int().min(0).default(15_000),
+  /** Connections for requests and workers (intake, claims, outcomes). */
+  DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
+  /**
+   * Connections for long streams (exports, batch downloads, email attachments): their own pool, so
+   * slow readers can never take intake's connections (docs/scale.md).
+   */
+  DB_STREAM_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  /** Longest a request waits for a free connection before it is answered 503 (never a hang). */
+  DB_POOL_WAIT_MS: z.coerce.number().int().min(10).default(5_000),
+  /** Longest one statement of the main pool may run (PostgreSQL `statement_timeout`); streams have none. */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   /** Whether `npm start` also serves the demo buyer at /demo-buyer. */
   DEMO_BUYER: z.enum(['on', 'off']).default('on'),
   GIT_COMMIT: z.string().optional(),

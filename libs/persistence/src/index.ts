@@ -4,6 +4,7 @@ export * from './entities/campaign.entity';
 export * from './entities/campaign-version.entity';
 export * from './entities/dispatch.entity';
 export * from './entities/lead.entity';
+export * from './entities/outbox.entity';
 export * from './database-url';
 export * from './database-setup';
 export * from './orm.config';

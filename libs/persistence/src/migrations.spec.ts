@@ -24,7 +24,7 @@ describe('migrations from an empty database', () => {
   it('creates the database, runs every migration once, and is a no-op the second time', async () => {
     const exists = () => admin(async (c) => (await c.query('select 1 from pg_database where datname = $1', [new URL(url).pathname.slice(1)])).rowCount);
     expect(await exists()).toBe(0);
-    expect(await migrate(url)).toEqual(['Migration20261126000000_initial', 'Migration20261127000000_batch_retry_offset', 'Migration20261201000000_batch_mode']);
+    expect(await migrate(url)).toEqual(['Migration20261126000000_initial', 'Migration20261127000000_batch_retry_offset', 'Migration20261201000000_batch_mode', 'Migration20261202000000_dispatch_outbox', 'Migration20261202100000_batch_ranges']);
     expect(await exists()).toBe(1);
     expect(await migrate(url)).toEqual([]);
     expect(await ensureDatabase(url)).toBe(false);
@@ -37,7 +37,7 @@ describe('migrations from an empty database', () => {
       expect(diff.trim()).toBe('');
       const tables: { table_name: string }[] = await orm.em.getConnection().execute(`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
       expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(
-        ['attempt', 'batch', 'campaign', 'campaign_version', 'dispatch', 'lead', 'mikro_orm_migrations'],
+        ['attempt', 'batch', 'campaign', 'campaign_version', 'dispatch', 'dispatch_outbox', 'dispatch_row', 'lead', 'mikro_orm_migrations', 'queue_state'],
       );
     } finally {
       await orm.close(true);
@@ -48,7 +48,7 @@ describe('migrations from an empty database', () => {
     const other = `${url}_b`;
     try {
       const results = await Promise.all([migrate(other), migrate(other)]);
-      expect(results.flat()).toEqual(['Migration20261126000000_initial', 'Migration20261127000000_batch_retry_offset', 'Migration20261201000000_batch_mode']);
+      expect(results.flat()).toEqual(['Migration20261126000000_initial', 'Migration20261127000000_batch_retry_offset', 'Migration20261201000000_batch_mode', 'Migration20261202000000_dispatch_outbox', 'Migration20261202100000_batch_ranges']);
     } finally {
       await admin((c) => c.query(`drop database if exists "${new URL(other).pathname.slice(1)}" with (force)`));
     }
@@ -70,6 +70,49 @@ describe('migrations from an empty database', () => {
         const rows = (await run('select delivery_id, mode from batch order by delivery_id')) as unknown[];
         expect(rows).toEqual([{ delivery_id: 'daily', mode: 'scheduled' }, { delivery_id: 'download', mode: 'on-demand' }]);
         await expect(run(`update batch set mode = 'manual'`)).rejects.toThrow(/batch_mode_check/);
+      } finally {
+        await orm.close(true);
+      }
+    } finally {
+      await admin((c) => c.query(`drop database if exists "${new URL(old).pathname.slice(1)}" with (force)`));
+    }
+  });
+
+  it('keeps dispatches claimed before batch ranges in their batch, and covers unclaimed ones by the first range', async () => {
+    const old = `${url}_d`;
+    try {
+      await ensureDatabase(old);
+      const orm = await MikroORM.init(ormConfig(old));
+      try {
+        await orm.getMigrator().up({ to: 'Migration20261202000000_dispatch_outbox' });
+        const run = (q: string) => orm.em.getConnection().execute(q);
+        await run(`insert into campaign (id, name, version, definition) values ('c', 'C', 'v1', '{}')`);
+        await run(`insert into lead (id, campaign_id, campaign_version, data, raw, received_at) values
+          ('00000000-0000-4000-8000-0000000000a1', 'c', 'v1', '{}', '{}', now()), ('00000000-0000-4000-8000-0000000000a2', 'c', 'v1', '{}', '{}', now())`);
+        await run(`insert into batch (id, campaign_id, delivery_id, mode, status, options, lead_count) values
+          ('00000000-0000-4000-8000-000000000001', 'c', 'download', 'on-demand', 'delivered', '{}', 1)`);
+        await run(`insert into dispatch (id, lead_id, campaign_id, delivery_id, status, batch_id) values
+          ('00000000-0000-4000-8000-0000000000d1', '00000000-0000-4000-8000-0000000000a1', 'c', 'download', 'delivered', '00000000-0000-4000-8000-000000000001'),
+          ('00000000-0000-4000-8000-0000000000d2', '00000000-0000-4000-8000-0000000000a2', 'c', 'download', 'pending', null)`);
+        await orm.getMigrator().up();
+        const read = async () => (await run('select id, status, batch_id from dispatch order by id')) as unknown[];
+        expect(await read()).toEqual([
+          { id: '00000000-0000-4000-8000-0000000000d1', status: 'delivered', batch_id: '00000000-0000-4000-8000-000000000001' },
+          { id: '00000000-0000-4000-8000-0000000000d2', status: 'pending', batch_id: null },
+        ]);
+        // A range batch from the start covers the unclaimed one; the view answers its status.
+        await run(`insert into batch (id, campaign_id, delivery_id, mode, status, options, lead_count, from_txid, to_txid) values
+          ('00000000-0000-4000-8000-000000000002', 'c', 'download', 'on-demand', 'delivered', '{}', 1, '0', pg_snapshot_xmin(pg_current_snapshot()))`);
+        expect(await read()).toEqual([
+          { id: '00000000-0000-4000-8000-0000000000d1', status: 'delivered', batch_id: '00000000-0000-4000-8000-000000000001' },
+          { id: '00000000-0000-4000-8000-0000000000d2', status: 'delivered', batch_id: '00000000-0000-4000-8000-000000000002' },
+        ]);
+        // Down again: the range's dispatches take their batch back into their rows.
+        await orm.getMigrator().down({ to: 'Migration20261202000000_dispatch_outbox' });
+        expect(await run('select id, status, batch_id from dispatch order by id')).toEqual([
+          { id: '00000000-0000-4000-8000-0000000000d1', status: 'delivered', batch_id: '00000000-0000-4000-8000-000000000001' },
+          { id: '00000000-0000-4000-8000-0000000000d2', status: 'delivered', batch_id: '00000000-0000-4000-8000-000000000002' },
+        ]);
       } finally {
         await orm.close(true);
       }

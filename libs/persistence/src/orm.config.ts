@@ -6,17 +6,22 @@ import { Campaign } from './entities/campaign.entity';
 import { CampaignVersion } from './entities/campaign-version.entity';
 import { Dispatch } from './entities/dispatch.entity';
 import { Lead } from './entities/lead.entity';
+import { DispatchOutboxRow, QueueState } from './entities/outbox.entity';
 import { Migration20261126000000_initial } from './migrations/Migration20261126000000_initial';
 import { Migration20261127000000_batch_retry_offset } from './migrations/Migration20261127000000_batch_retry_offset';
 import { Migration20261201000000_batch_mode } from './migrations/Migration20261201000000_batch_mode';
+import { Migration20261202000000_dispatch_outbox } from './migrations/Migration20261202000000_dispatch_outbox';
+import { Migration20261202100000_batch_ranges } from './migrations/Migration20261202100000_batch_ranges';
 
-export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch];
+export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState];
 
 /** Migrations are listed here (not globbed) so they work the same from ts-jest and from dist/. */
 export const MIGRATIONS = [
   { name: 'Migration20261126000000_initial', class: Migration20261126000000_initial },
   { name: 'Migration20261127000000_batch_retry_offset', class: Migration20261127000000_batch_retry_offset },
   { name: 'Migration20261201000000_batch_mode', class: Migration20261201000000_batch_mode },
+  { name: 'Migration20261202000000_dispatch_outbox', class: Migration20261202000000_dispatch_outbox },
+  { name: 'Migration20261202100000_batch_ranges', class: Migration20261202100000_batch_ranges },
 ];
 
 export function ormConfig(clientUrl: string) {

@@ -20,7 +20,12 @@ export class CoreModule {
       module: CoreModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: Database, useFactory: () => new Database(config.DATABASE_URL) },
+        { provide: Database, useFactory: () => new Database(config.DATABASE_URL, {
+            size: config.DB_POOL_SIZE,
+            streams: config.DB_STREAM_POOL_SIZE,
+            waitMs: config.DB_POOL_WAIT_MS,
+            statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+          }) },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         DatabaseCloser,
       ],

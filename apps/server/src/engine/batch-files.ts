@@ -44,9 +44,15 @@ export class BatchFiles {
 
   forBatch(batch: Record<string, any>): BatchFile {
     const options = batch.options as StoredFileOptions;
+    // A range batch covers its delivery's unclaimed rows written in [from_txid, to_txid); one made
+    // before ranges names its dispatches by batch_id (docs/architecture.md, "Batches").
+    const members = batch.to_txid
+      ? `d.campaign_id = ${quoteLiteral(batch.campaign_id)} and d.delivery_id = ${quoteLiteral(batch.delivery_id)} and d.status = 'pending'
+         and d.batch_id is null and d.txid >= ${quoteLiteral(batch.from_txid)}::xid8 and d.txid < ${quoteLiteral(batch.to_txid)}::xid8`
+      : `d.batch_id = ${quoteLiteral(batch.id)}`;
     const select = `select ${options.columns.map((c) => columnSql(c.source)).join(', ')}
-      from dispatch d join lead l on l.id = d.lead_id
-      where d.batch_id = ${quoteLiteral(batch.id)} order by l.received_at, l.id`;
+      from dispatch_row d join lead l on l.id = d.lead_id
+      where ${members} order by l.received_at, l.id`;
     return this.fileFromSql(options, select);
   }
 
@@ -87,7 +93,7 @@ export class BatchFiles {
 
   private fileFromSql(options: StoredFileOptions, select: string): BatchFile {
     const spec = fileSpecOf(options);
-    const open = () => streamCopyFile(this.db.pool, select, spec);
+    const open = () => streamCopyFile(this.db.streams, select, spec);
     return { fileName: options.fileName, contentType: FILE_CONTENT_TYPE[options.format], open, byteLength: () => countBytes(open()) };
   }
 }

@@ -125,26 +125,30 @@ export class BatchDeliveries {
   ): Promise<{ id: string; leadCount: number }> {
     const now = this.clock.now();
     return this.db.transaction(async (client) => {
+      // Claims of one delivery take turns (each starts where the last one ended); intake and
+      // other deliveries' claims are never held up.
+      await client.query('select pg_advisory_xact_lock(hashtext($1), hashtext($2))', [campaignId, deliveryId]);
+      // The range: from where the delivery's last batch ended to the oldest transaction still
+      // running, below which every dispatch is committed and no new one can appear. Not a row
+      // of `dispatch_row` is written: the view `dispatch` answers each one's status from here.
+      const { rows } = await client.query<{ from_txid: string; to_txid: string; lead_count: number }>(
+        `with bounds as (
+           select coalesce((select max(to_txid) from batch where campaign_id = $1 and delivery_id = $2 and to_txid is not null), '0'::xid8) as from_txid,
+                  pg_snapshot_xmin(pg_current_snapshot()) as high)
+         select from_txid, greatest(from_txid, high) as to_txid,
+                (select count(*)::int from dispatch_row d
+                  where d.campaign_id = $1 and d.delivery_id = $2 and d.status = 'pending' and d.batch_id is null
+                    and d.txid >= from_txid and d.txid < high) as lead_count
+           from bounds`,
+        [campaignId, deliveryId],
+      );
+      const { from_txid: fromTxid, to_txid: toTxid, lead_count: leadCount } = rows[0];
+      if (!leadCount && !keepEmpty) return { id, leadCount };
       await client.query(
-        `insert into batch (id, campaign_id, delivery_id, mode, status, options, lead_count, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, 0, $7, $7)`,
-        [id, campaignId, deliveryId, mode, dispatchStatus, JSON.stringify(options), now],
+        `insert into batch (id, campaign_id, delivery_id, mode, status, options, lead_count, from_txid, to_txid, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+        [id, campaignId, deliveryId, mode, dispatchStatus, JSON.stringify(options), leadCount, fromTxid, toTxid, now],
       );
-      const claimed = await client.query(
-        `with picked as (
-           select id from dispatch
-            where campaign_id = $2 and delivery_id = $3 and status = 'pending' and batch_id is null
-            for update skip locked)
-         update dispatch d set batch_id = $1, status = $4, updated_at = $5
-           from picked where d.id = picked.id`,
-        [id, campaignId, deliveryId, dispatchStatus, now],
-      );
-      const leadCount = claimed.rowCount ?? 0;
-      if (!leadCount && !keepEmpty) {
-        await client.query('delete from batch where id = $1', [id]);
-        return { id, leadCount };
-      }
-      await client.query('update batch set lead_count = $2 where id = $1', [id, leadCount]);
       if (dispatchStatus === 'delivered') {
         const result: DeliveryResult = { outcome: 'delivered', reason: `manual delivery of ${leadCount} lead(s)` };
         await recordAttempt(client, { batchId: id, at: now, durationMs: 0, result, outcome: 'delivered', secrets: [] });
@@ -206,10 +210,18 @@ export class BatchDeliveries {
     const secrets = attemptSecrets(delivery?.secrets ?? [], result);
     const reason = storedReason(decision.reason, secrets);
     await this.db.transaction(async (client) => {
-      await client.query(`update batch set status = $2, attempts = $3, reason = $4, sending_until = null, updated_at = now() where id = $1`, [batchId, status, attempt, reason]);
-      if (status !== 'pending') {
+      await client.query(`update batch set status = $2, attempts = $3, reason = $4, reference = $5, sending_until = null, updated_at = now() where id = $1`, [
+        batchId,
+        status,
+        attempt,
+        reason,
+        status === 'delivered' ? (result.reference ?? null) : null,
+      ]);
+      // A batch made before ranges carries its dispatches' statuses in their rows; a range batch's
+      // dispatches read theirs from the batch (the view `dispatch`).
+      if (status !== 'pending' && !batch.to_txid) {
         await client.query(
-          `update dispatch set status = $2, reason = $3, reference = $4, attempts = attempts + 1, updated_at = now() where batch_id = $1 and status = 'pending'`,
+          `update dispatch_row set status = $2, reason = $3, reference = $4, attempts = attempts + 1, updated_at = now() where batch_id = $1 and status = 'pending'`,
           [batchId, status, status === 'failed' ? reason : null, result.reference ?? null],
         );
       }
@@ -227,7 +239,7 @@ export class BatchDeliveries {
         [batchId],
       );
       if (!res.rowCount) return undefined;
-      await client.query(`update dispatch set status = 'pending', reason = null, updated_at = now() where batch_id = $1 and status = 'failed'`, [batchId]);
+      await client.query(`update dispatch_row set status = 'pending', reason = null, updated_at = now() where batch_id = $1 and status = 'failed'`, [batchId]);
       return res.rows[0].attempts;
     });
     if (attempts === undefined) {

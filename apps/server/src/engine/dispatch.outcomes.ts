@@ -35,7 +35,7 @@ const RECORD = `
   with input as (
     select * from jsonb_to_recordset($1::jsonb) as t(id uuid, status text, reason text, price numeric, reference text, next_at timestamptz)),
   changed as (
-    update dispatch d set attempts = d.attempts + 1,
+    update dispatch_row d set attempts = d.attempts + 1,
            status = case when d.status = 'pending' then i.status else d.status end,
            reason = case when d.status = 'pending' then i.reason else d.reason end,
            price = case when d.status = 'pending' then i.price else d.price end,
@@ -88,7 +88,7 @@ export class DispatchOutcomes {
 
   /** A dispatch that can never be delivered (its delivery was removed from the campaign file). */
   async giveUp(dispatchId: string, reason: string): Promise<void> {
-    await this.db.query(`update dispatch set status = 'failed', reason = $2, updated_at = now() where id = $1 and status = 'pending'`, [dispatchId, reason]);
+    await this.db.query(`update dispatch_row set status = 'failed', reason = $2, updated_at = now() where id = $1 and status = 'pending'`, [dispatchId, reason]);
   }
 
   /** One statement for the batch; if it fails, each outcome alone, so that one bad row fails only its own job. */

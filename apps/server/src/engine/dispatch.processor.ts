@@ -30,7 +30,7 @@ interface DispatchRow {
 }
 
 const LOAD = `select d.id, d.delivery_id, d.status, d.attempts, d.retry_offset, d.next_attempt_at, l.id as lead_id, l.campaign_id, l.data, l.received_at
-                from dispatch d join lead l on l.id = d.lead_id where d.id = any($1::uuid[])`;
+                from dispatch_row d join lead l on l.id = d.lead_id where d.id = any($1::uuid[])`;
 
 /** Delivers real-time dispatches one job at a time; the only caller of `plugin.deliver`. */
 // Started by main once the campaigns are loaded: a job must never meet an empty registry.

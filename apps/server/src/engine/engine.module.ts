@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { BatchDeliveries } from './batch.deliveries';
 import { BatchFiles } from './batch-files';
-import { DispatchEnqueuer } from './dispatch.enqueuer';
+import { DispatchOutbox } from './dispatch.outbox';
 import { DispatchOutcomes } from './dispatch.outcomes';
 import { DispatchRetry } from './dispatch.retry';
 import { Metrics } from './metrics';
@@ -10,7 +10,7 @@ import { DISPATCH_QUEUE, SCHEDULE_QUEUE } from './queues';
 import { ScheduleSync } from './schedule.sync';
 import { Sweeper } from './sweeper';
 
-const SERVICES = [DispatchEnqueuer, DispatchOutcomes, DispatchRetry, BatchDeliveries, BatchFiles, Sweeper, ScheduleSync, Metrics];
+const SERVICES = [DispatchOutbox, DispatchOutcomes, DispatchRetry, BatchDeliveries, BatchFiles, Sweeper, ScheduleSync, Metrics];
 
 /**
  * The engine: queues, the one writer of dispatch status, batches and their files, schedules, the

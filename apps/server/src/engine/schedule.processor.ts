@@ -24,7 +24,7 @@ export class ScheduleProcessor extends WorkerHost {
   }
 
   async process(job: Job<ScheduleJob>): Promise<unknown> {
-    if (job.data.kind === 'sweep') return { swept: await this.sweeper.sweep() };
+    if (job.data.kind === 'sweep') return this.sweeper.sweep();
     if (job.data.kind === 'batch' && job.data.campaignId && job.data.deliveryId) {
       return this.batches.tick(job.data.campaignId, job.data.deliveryId, new Date(job.timestamp));
     }

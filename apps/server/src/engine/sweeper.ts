@@ -1,58 +1,134 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { LOGGER } from '@leadrelay/campaigns';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
 import { APP_CONFIG, type ServerConfig } from '../config.token';
 import { BatchDeliveries } from './batch.deliveries';
-import { DispatchEnqueuer } from './dispatch.enqueuer';
-import { SCHEDULE_QUEUE, type ScheduleJob } from './queues';
+import { DispatchOutbox } from './dispatch.outbox';
+import { DISPATCH_QUEUE, SCHEDULE_QUEUE, type DispatchJob, type ScheduleJob } from './queues';
 import { ScheduleSync } from './schedule.sync';
 
-const SWEEP_LIMIT = 5_000;
+/** Any fixed number: the advisory lock that makes sweeps single-flight across every process. */
+export const SWEEP_LOCK = 0x1ead5eed;
+/** Failed jobs looked at per sweep (normally none: a job fails only when our own side failed 8 times). */
+const FAILED_PAGE = 1_000;
+
+export interface SweepResult {
+  /** Dispatches put back through the outbox because their job is gone. */
+  requeued: number;
+  /** Pending batches whose send job was added again. */
+  batches: number;
+  /** Whether Redis was found to be a different one (flushed, restarted empty) than last time. */
+  newRedis: boolean;
+  /** False when another sweep was running (nothing was done). */
+  ran: boolean;
+}
 
 /**
- * Finds pending real-time dispatches and puts them back on the queue. Job ids are dispatch ids,
- * so a dispatch whose job is alive (waiting, delayed or active) is untouched; one whose job was
- * lost (crash between commit and enqueue, Redis restarted empty) gets a new one.
+ * Finds real-time dispatches whose job is really gone and puts them back through the outbox,
+ * without asking Redis about each pending dispatch (docs/architecture.md, "Sweeper"). A job can
+ * only be gone two ways once the outbox has handed it over:
+ *
+ * - Redis lost its data (flushed, restarted empty): Redis holds an incarnation key that the
+ *   sweeper sets when missing; when it differs from the one PostgreSQL recorded at the last
+ *   sweep, every pending real-time dispatch goes back through the outbox, once;
+ * - the job failed past its own attempts (our side failing, e.g. PostgreSQL away for minutes): it
+ *   stays in BullMQ's failed set, which the sweeper empties back into the outbox.
+ *
+ * So a sweep at rest, however large the backlog of delayed retries, costs a few Redis calls.
+ * Sweeps are single-flight across processes (a PostgreSQL advisory lock).
  */
 @Injectable()
 export class Sweeper {
   constructor(
     private readonly db: Database,
     private readonly registry: CampaignRegistry,
-    private readonly enqueuer: DispatchEnqueuer,
+    private readonly outbox: DispatchOutbox,
     private readonly batches: BatchDeliveries,
+    @InjectQueue(DISPATCH_QUEUE) private readonly queue: Queue<DispatchJob>,
     @Inject(APP_CONFIG) private readonly config: ServerConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async sweep(graceMs = this.config.SWEEP_GRACE_MS): Promise<number> {
-    let total = await this.batches.resumePending(graceMs);
+  async sweep(graceMs = this.config.SWEEP_GRACE_MS): Promise<SweepResult> {
+    const client = await this.db.connect();
+    let broken: Error | undefined;
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [SWEEP_LOCK]);
+      if (!rows[0].locked) return { requeued: 0, batches: 0, newRedis: false, ran: false };
+      try {
+        const batches = await this.batches.resumePending(graceMs);
+        const { requeued: lost, newRedis } = await this.reconcileIncarnation(client);
+        const failed = await this.requeueFailedJobs();
+        const requeued = lost + failed;
+        if (requeued) this.outbox.wake();
+        if (requeued || batches) this.logger.info({ requeued, batches, newRedis }, 'sweeper put back work whose job was gone');
+        return { requeued, batches, newRedis, ran: true };
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [SWEEP_LOCK]);
+      }
+    } catch (err) {
+      broken = err as Error;
+      throw err;
+    } finally {
+      // A connection that failed mid-sweep may still hold the lock: never hand it back to the pool.
+      client.release(broken);
+    }
+  }
+
+  /** Sets the incarnation key when Redis has none, and compares it with the one last reconciled. */
+  private async reconcileIncarnation(client: PoolClient): Promise<{ requeued: number; newRedis: boolean }> {
+    const redis = await this.queue.getBackend().connection.client;
+    const key = `${this.queue.qualifiedName}:incarnation`;
+    // Get-then-set is safe: only a sweeper sets it, and sweeps are single-flight.
+    let incarnation = await redis.get(key);
+    if (!incarnation) {
+      incarnation = randomUUID();
+      await redis.set(key, incarnation);
+    }
+    const { rows } = await client.query<{ incarnation: string }>('select incarnation from queue_state where queue = $1', [this.queue.qualifiedName]);
+    if (rows[0]?.incarnation === incarnation) return { requeued: 0, newRedis: false };
     const targets = this.registry.realtimeDeliveries();
-    if (!targets.length) return total;
-    let after = '00000000-0000-0000-0000-000000000000';
-    for (;;) {
-      const { rows } = await this.db.query<{ id: string; next_attempt_at: Date | null }>(
-        `select d.id, d.next_attempt_at from dispatch d
+    await client.query('begin');
+    try {
+      const moved = await client.query(
+        `insert into dispatch_outbox (dispatch_id)
+         select d.id from dispatch_row d
            join unnest($1::text[], $2::text[]) as t(campaign_id, delivery_id)
              on d.campaign_id = t.campaign_id and d.delivery_id = t.delivery_id
-          where d.status = 'pending' and d.created_at < now() - make_interval(secs => $3::double precision / 1000)
-            and d.id > $4
-          order by d.id limit $5`,
-        [targets.map((t) => t.campaignId), targets.map((t) => t.deliveryId), graceMs, after, SWEEP_LIMIT],
+          where d.status = 'pending' and not exists (select 1 from dispatch_outbox o where o.dispatch_id = d.id)`,
+        [targets.map((t) => t.campaignId), targets.map((t) => t.deliveryId)],
       );
-      if (!rows.length) break;
-      const now = Date.now();
-      await this.enqueuer.enqueue(rows.map((r) => ({ id: r.id, delayMs: r.next_attempt_at ? r.next_attempt_at.getTime() - now : 0 })));
-      total += rows.length;
-      after = rows[rows.length - 1].id;
-      if (rows.length < SWEEP_LIMIT) break;
+      await client.query(
+        `insert into queue_state (queue, incarnation) values ($1, $2)
+         on conflict (queue) do update set incarnation = excluded.incarnation, reconciled_at = now()`,
+        [this.queue.qualifiedName, incarnation],
+      );
+      await client.query('commit');
+      if (rows.length) this.logger.warn({ requeued: moved.rowCount }, 'Redis lost its jobs (flushed or restarted empty): pending real-time dispatches go back on the queue');
+      return { requeued: moved.rowCount ?? 0, newRedis: true };
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw err;
     }
-    if (total) this.logger.debug({ total }, 'sweeper checked pending dispatches');
-    return total;
+  }
+
+  /** Jobs BullMQ gave up on: removed, and their still-pending dispatches go back through the outbox. */
+  private async requeueFailedJobs(): Promise<number> {
+    const failed = await this.queue.getFailed(0, FAILED_PAGE - 1);
+    if (!failed.length) return 0;
+    const ids = failed.map((j) => j.data?.dispatchId ?? j.id).filter((id): id is string => Boolean(id));
+    await Promise.all(failed.map((j) => j.remove().catch(() => undefined)));
+    const { rowCount } = await this.db.query(
+      `insert into dispatch_outbox (dispatch_id) select id from dispatch_row where id = any($1::uuid[]) and status = 'pending'`,
+      [ids],
+    );
+    return rowCount ?? 0;
   }
 }
 

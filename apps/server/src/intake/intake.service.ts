@@ -6,7 +6,7 @@ import { normaliseLead } from '@leadrelay/sdk/internal';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
 import { DomainError } from '../common/domain.error';
-import { DispatchEnqueuer } from '../engine/dispatch.enqueuer';
+import { DispatchOutbox, outboxInsertSql } from '../engine/dispatch.outbox';
 import { Metrics } from '../engine/metrics';
 
 export interface AcceptedLead {
@@ -25,13 +25,16 @@ function sameKey(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Lead intake: validate, one statement for the lead and its dispatches, then enqueue. */
+/**
+ * Lead intake: validate, then one statement for the lead, its dispatches and the real-time ones'
+ * outbox rows; the relay puts them on the queue after the commit, so Redis is off this path.
+ */
 @Injectable()
 export class IntakeService {
   constructor(
     private readonly registry: CampaignRegistry,
     private readonly db: Database,
-    private readonly enqueuer: DispatchEnqueuer,
+    private readonly outbox: DispatchOutbox,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
   ) {}
@@ -52,12 +55,15 @@ export class IntakeService {
     const id = randomUUID();
     const receivedAt = this.clock.now();
     const dispatches = campaign.deliveries.map((d) => ({ id: randomUUID(), delivery: d.id, realtime: d.mode.kind === 'realtime' }));
-    // One statement, so one implicit transaction: the lead and all its dispatches, or nothing.
+    const realtime = dispatches.filter((d) => d.realtime).map((d) => d.id);
+    // One statement, so one implicit transaction: the lead, all its dispatches and their outbox
+    // rows, or nothing.
     await this.db.query(
       `with lead_row as (
          insert into lead (id, campaign_id, campaign_version, data, raw, received_at, source)
-         values ($1, $2, $3, $4, $5, $6, $7))
-       insert into dispatch (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7)),
+       outbox_rows as (${outboxInsertSql('$10')})
+       insert into dispatch_row (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
        select t.id, $1, $2, t.delivery_id, 'pending', $6, $6 from unnest($8::uuid[], $9::text[]) as t(id, delivery_id)`,
       [
         id,
@@ -69,10 +75,11 @@ export class IntakeService {
         source ?? null,
         dispatches.map((d) => d.id),
         dispatches.map((d) => d.delivery),
+        realtime,
       ],
     );
     this.metrics.leadAccepted(campaign.id);
-    await this.enqueuer.enqueue(dispatches.filter((d) => d.realtime));
+    if (realtime.length) this.outbox.wake();
     return {
       id,
       campaign: campaign.id,

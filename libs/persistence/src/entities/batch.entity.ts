@@ -8,6 +8,7 @@ export type BatchStatus = 'pending' | 'delivered' | 'failed';
 /** Dispatches delivered together: one manual download, one email, one upload. Its file can be fetched again. */
 @Entity({ tableName: 'batch' })
 @Index({ name: 'batch_campaign_created_idx', expression: 'create index batch_campaign_created_idx on batch (campaign_id, created_at desc, id desc)' })
+@Index({ name: 'batch_range_idx', expression: 'create index batch_range_idx on batch (campaign_id, delivery_id, to_txid) where to_txid is not null' })
 export class Batch {
   @PrimaryKey({ type: 'uuid' })
   id!: string;
@@ -44,6 +45,20 @@ export class Batch {
 
   @Property({ type: 'text', nullable: true })
   reason?: string | null;
+
+  /**
+   * The dispatches it covers: its delivery's pending ones written by transactions in
+   * `[fromTxid, toTxid)`. Null for batches made before ranges (their dispatches carry `batch_id`).
+   */
+  @Property({ columnType: 'xid8', nullable: true })
+  fromTxid?: string | null;
+
+  @Property({ columnType: 'xid8', nullable: true })
+  toTxid?: string | null;
+
+  /** The receiving side's reference for a sent batch (e.g. the mail's message id). */
+  @Property({ type: 'text', nullable: true })
+  reference?: string | null;
 
   /** A sender's lease: while it lasts, no other instance sends this batch. */
   @Property({ type: 'timestamptz', nullable: true })

@@ -4,11 +4,15 @@ import { Lead } from './lead.entity';
 
 export type DispatchStatus = 'pending' | 'delivered' | 'rejected' | 'failed';
 
-/** One lead travelling through one delivery. Only the host's engine writes its status. */
-@Entity({ tableName: 'dispatch' })
-@Index({ name: 'dispatch_campaign_delivery_status_idx', properties: ['campaignId', 'deliveryId', 'status'] })
+/**
+ * One lead travelling through one delivery, as written. Only the host's engine writes it; everyone
+ * reads the view `dispatch`, which lays the batch covering a row over it (a batch claims its
+ * dispatches by `txid` range instead of rewriting them: docs/architecture.md, "Batches").
+ */
+@Entity({ tableName: 'dispatch_row' })
+@Index({ name: 'dispatch_campaign_delivery_status_idx', properties: ['campaignId', 'deliveryId', 'status', 'txid'] })
 @Index({ name: 'dispatch_lead_idx', properties: ['leadId'] })
-@Index({ name: 'dispatch_batch_idx', expression: 'create index dispatch_batch_idx on dispatch (batch_id) where batch_id is not null' })
+@Index({ name: 'dispatch_batch_idx', expression: 'create index dispatch_batch_idx on dispatch_row (batch_id) where batch_id is not null' })
 export class Dispatch {
   @PrimaryKey({ type: 'uuid' })
   id!: string;
@@ -54,4 +58,8 @@ export class Dispatch {
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   updatedAt: Date = new Date();
+
+  /** The transaction that wrote the row: batches cover dispatches by ranges of it. */
+  @Property({ columnType: 'xid8', defaultRaw: 'pg_current_xact_id()' })
+  txid!: string;
 }
