@@ -49,7 +49,7 @@ describe('outbox: Redis off the intake path, nothing accepted is lost', () => {
     await server?.app.close();
     server = undefined;
     buyer.received.length = 0;
-    await sql(env.DATABASE_URL!, 'truncate attempt, dispatch_outbox, dispatch, lead cascade').catch(() => undefined);
+    await sql(env.DATABASE_URL!, 'truncate attempt, dispatch_outbox, dispatch_row, batch, lead cascade');
     await redis.start().catch(() => undefined);
   });
   afterAll(async () => {

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
@@ -9,8 +10,19 @@ import type { BatchFile } from '@leadrelay/sdk/plugin';
  * away ends the query behind the stream, not the server. The reply is taken over from Fastify
  * (`hijack`) and the file piped into the Node response, so a failure half-way is logged here and
  * cuts the connection (the client must not take a short file for a whole one).
+ *
+ * Nothing is answered before the file's first bytes exist: a stream that cannot start (no free
+ * connection in the stream pool within DB_POOL_WAIT_MS, a failing query) throws here, so the
+ * client gets a proper error answer (503 for the pool) instead of a 200 that breaks off.
  */
 export async function sendFile(reply: FastifyReply, file: BatchFile, logger: Logger): Promise<void> {
+  const stream = file.open() as Readable;
+  try {
+    await once(stream, 'readable');
+  } catch (err) {
+    stream.destroy();
+    throw err;
+  }
   reply.hijack();
   const res = reply.raw;
   res.statusCode = 200;
@@ -18,7 +30,7 @@ export async function sendFile(reply: FastifyReply, file: BatchFile, logger: Log
   res.setHeader('Content-Disposition', contentDisposition(file.fileName));
   res.setHeader('Cache-Control', 'no-store');
   try {
-    await pipeline(file.open() as Readable, res);
+    await pipeline(stream, res);
   } catch (err) {
     logger.warn({ err, file: file.fileName }, 'file download ended early');
     res.destroy();
