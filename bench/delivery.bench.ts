@@ -188,8 +188,7 @@ export async function main() {
     ADMIN_TOKENS: 'bench',
     QUEUE_PREFIX: prefix,
     DEMO_BUYER: 'off',
-    // The sweeper re-adds every pending dispatch older than its grace: at a start with a backlog
-    // of LEADS that is a burst of no-op adds the steady state does not have. Kept out of the timing.
+    // Sweeps are kept out of the timing (a sweep at rest costs a few Redis calls, see backlog).
     SWEEP_EVERY_MS: '600000',
   };
   await dropDatabase(DB);

@@ -82,6 +82,8 @@ export class DispatchOutcomes {
       },
       attempt: attemptRecord({ dispatchId: input.dispatchId, at: input.at, durationMs: input.durationMs, result, outcome, secrets }),
     });
+    // No row back: nothing was written (the job fails and is tried again, see DispatchProcessor).
+    if (stored === undefined) throw new Error(`the outcome of dispatch ${input.dispatchId} was not stored`);
     if (stored !== status) return { status: 'unchanged', outcome };
     return { status, retryInMs, outcome };
   }

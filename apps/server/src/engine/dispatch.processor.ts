@@ -84,7 +84,10 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
   async process(job: Job<DispatchJob>, token?: string): Promise<void> {
     const { dispatchId } = job.data;
     const row = await this.reader.add(dispatchId);
-    if (!row || row.status !== 'pending') return;
+    // A job never completes while its dispatch is pending and unseen: it fails instead, so that
+    // BullMQ tries it again and, past its attempts, the sweeper finds it in the failed set.
+    if (!row) throw new Error(`dispatch ${dispatchId} not found`);
+    if (row.status !== 'pending') return;
     const now = this.clock.now().getTime();
     if (row.next_attempt_at && row.next_attempt_at.getTime() > now + 1_000) {
       // Re-enqueued early (by the sweeper, or a restart): wait for the retry that is due.

@@ -31,14 +31,17 @@ export interface SweepResult {
 
 /**
  * Finds real-time dispatches whose job is really gone and puts them back through the outbox,
- * without asking Redis about each pending dispatch (docs/architecture.md, "Sweeper"). A job can
- * only be gone two ways once the outbox has handed it over:
+ * without asking Redis about each pending dispatch (docs/architecture.md, "Sweeper"). Once the
+ * outbox has handed a job over, it can be gone in two known ways:
  *
  * - Redis lost its data (flushed, restarted empty): Redis holds an incarnation key that the
  *   sweeper sets when missing; when it differs from the one PostgreSQL recorded at the last
  *   sweep, every pending real-time dispatch goes back through the outbox, once;
  * - the job failed past its own attempts (our side failing, e.g. PostgreSQL away for minutes): it
  *   stays in BullMQ's failed set, which the sweeper empties back into the outbox.
+ *
+ * - and, as a last net for anything unforeseen, a dispatch whose try is overdue by more than
+ *   SWEEP_GRACE_MS has its job looked up, one call each; a missing one is put back.
  *
  * So a sweep at rest, however large the backlog of delayed retries, costs a few Redis calls.
  * Sweeps are single-flight across processes (a PostgreSQL advisory lock).
@@ -65,7 +68,8 @@ export class Sweeper {
         const batches = await this.batches.resumePending(graceMs);
         const { requeued: lost, newRedis } = await this.reconcileIncarnation(client);
         const failed = await this.requeueFailedJobs();
-        const requeued = lost + failed;
+        const overdue = await this.requeueOverdueWithoutJob(graceMs);
+        const requeued = lost + failed + overdue;
         if (requeued) this.outbox.wake();
         if (requeued || batches) this.logger.info({ requeued, batches, newRedis }, 'sweeper put back work whose job was gone');
         return { requeued, batches, newRedis, ran: true };
@@ -116,6 +120,37 @@ export class Sweeper {
       await client.query('rollback').catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * The last net: a pending real-time dispatch whose try is overdue by more than `graceMs` (never
+   * tried, or its retry due long ago) should have a job running or waiting. Only those are looked
+   * up in Redis, one job hash each, and the ones without a job go back through the outbox. A
+   * dispatch waiting on a delayed retry is not overdue and costs nothing, however many there are.
+   */
+  private async requeueOverdueWithoutJob(graceMs: number): Promise<number> {
+    const targets = this.registry.realtimeDeliveries();
+    if (!targets.length) return 0;
+    const { rows } = await this.db.query<{ id: string }>(
+      `select d.id from dispatch_row d
+         join unnest($1::text[], $2::text[]) as t(campaign_id, delivery_id)
+           on d.campaign_id = t.campaign_id and d.delivery_id = t.delivery_id
+        where d.status = 'pending'
+          and coalesce(d.next_attempt_at, d.created_at) < now() - make_interval(secs => $3::double precision / 1000)
+          and not exists (select 1 from dispatch_outbox o where o.dispatch_id = d.id)
+        order by coalesce(d.next_attempt_at, d.created_at) limit $4`,
+      [targets.map((t) => t.campaignId), targets.map((t) => t.deliveryId), graceMs, FAILED_PAGE],
+    );
+    if (!rows.length) return 0;
+    const redis = await this.queue.getBackend().connection.client;
+    const alive = await Promise.all(rows.map((r) => redis.hexists(`${this.queue.qualifiedName}:${r.id}`, 'name')));
+    const gone = rows.filter((_, i) => !alive[i]).map((r) => r.id);
+    if (!gone.length) return 0;
+    const { rowCount } = await this.db.query(
+      `insert into dispatch_outbox (dispatch_id) select id from dispatch_row where id = any($1::uuid[]) and status = 'pending'`,
+      [gone],
+    );
+    return rowCount ?? 0;
   }
 
   /** Jobs BullMQ gave up on: removed, and their still-pending dispatches go back through the outbox. */
