@@ -22,6 +22,20 @@ export {
 export type { Outcome } from './plugin-contract';
 export { delivery, type DeliveryDefinition } from './deliveries/delivery';
 export type { DeliverySettings, RetryPolicy } from './deliveries/delivery-settings';
+export type {
+  Breaker,
+  BuyerContract,
+  Cap,
+  CapWindow,
+  Criteria,
+  CriteriaFunction,
+  Dedupe,
+  DeliveryHours,
+  Duration,
+  FieldCondition,
+  LeadValue,
+  RateLimit,
+} from './deliveries/buyer-contract';
 export { at, cron, every, realtime, type ScheduleSpec } from './deliveries/schedule';
 export { basic, bearer, form, httpPost, json, text, xml, type Auth, type BodyTemplate, type HttpPostOptions } from './deliveries/http-post.options';
 export { email, type EmailOptions } from './deliveries/email.options';

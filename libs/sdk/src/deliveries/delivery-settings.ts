@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUYER_CONTRACT_KEYS, type BuyerContract } from './buyer-contract';
 
 /** Retry policy for `retry` outcomes (a buyer's 5xx, a time-out, a mail server's 4xx …). */
 export interface RetryPolicy {
@@ -16,7 +17,7 @@ export interface RetryPolicy {
  * What the host itself does with a delivery, whatever its plugin: declared beside the plugin's
  * options in a campaign file, validated with the campaign, never handed to the plugin.
  */
-export interface DeliverySettings {
+export interface DeliverySettings extends BuyerContract {
   /**
    * How a `retry` outcome is tried again; then the dispatch (or batch) is `failed`.
    * @example retry: { attempts: 5, firstDelayMs: 60_000 }
@@ -47,4 +48,4 @@ export const deliverySettingsSchema = z
   .strict() satisfies z.ZodType<DeliverySettings>;
 
 /** The names of the host's settings: a plugin's options schema must not declare them. */
-export const DELIVERY_SETTING_KEYS = ['retry', 'sendEmpty'] as const satisfies readonly (keyof DeliverySettings)[];
+export const DELIVERY_SETTING_KEYS = ['retry', 'sendEmpty', ...BUYER_CONTRACT_KEYS] as const satisfies readonly (keyof DeliverySettings)[];

@@ -99,7 +99,7 @@ export interface HttpPostOptions {
 }
 
 /** Real-time HTTP/HTTPS delivery, the recommended method. */
-export function httpPost(options: HttpPostOptions & Pick<DeliverySettings, 'retry'>): DeliveryDefinition<Omit<HttpPostOptions, 'id'>> {
+export function httpPost(options: HttpPostOptions & Omit<DeliverySettings, 'sendEmpty'>): DeliveryDefinition<Omit<HttpPostOptions, 'id'>> {
   return delivery('http-post', options);
 }
 

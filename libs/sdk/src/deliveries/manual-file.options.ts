@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DeliverySettings } from './delivery-settings';
 import { delivery, fieldList, fieldMapping, type DeliveryDefinition } from './delivery';
 import type { OptionsMatch } from './options-match';
 import { fileFormatSchema, quoteSchema } from './file-options';
@@ -35,7 +36,7 @@ export interface ManualFileOptions {
 }
 
 /** Manual delivery: a person downloads the pending leads as a file, which delivers them. */
-export function manualFile(options: ManualFileOptions): DeliveryDefinition<Omit<ManualFileOptions, 'id'>> {
+export function manualFile(options: ManualFileOptions & Pick<DeliverySettings, 'when' | 'caps' | 'dedupe'>): DeliveryDefinition<Omit<ManualFileOptions, 'id'>> {
   return delivery('manual-file', options);
 }
 
