@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { DOMParser } from '@xmldom/xmldom';
-import { httpPostOptionsSchema, PluginConfigError, type CampaignInfo, type DeliveryResult, type LeadRecord, type PluginTools } from '@leadrelay/sdk/plugin';
+import { PluginConfigError, type CampaignInfo, type DeliveryResult, type LeadRecord, type PluginTools } from '@leadrelay/sdk/plugin';
 import { isDeliveryPlugin } from '@leadrelay/sdk/internal';
 import { basic, bearer, field, json, leadconduit, rules, text, xml } from '@leadrelay/sdk';
 import { HandlebarsTemplateEngine } from '@leadrelay/templating';
@@ -81,7 +81,7 @@ const lead = (data: LeadRecord['data'] = {}): LeadRecord => ({
 
 /** Options as the host hands them over: parsed by the schema (defaults applied), env() already resolved. */
 async function deliver(raw: Record<string, unknown>, options: { lead?: LeadRecord; dispatchId?: string; attempt?: number } = {}): Promise<DeliveryResult> {
-  const parsed = httpPostOptionsSchema.parse(raw);
+  const parsed = httpPostPlugin.optionsSchema.parse(raw);
   const prepared = httpPostPlugin.prepare!(parsed, campaign, tools);
   return httpPostPlugin.deliver!(
     { dispatchId: options.dispatchId ?? 'dispatch-1', deliveryId: 'acme-crm', attempt: options.attempt ?? 1, lead: options.lead ?? lead(), campaign, options: parsed, prepared },
@@ -91,7 +91,7 @@ async function deliver(raw: Record<string, unknown>, options: { lead?: LeadRecor
 
 function prepareError(raw: Record<string, unknown>): PluginConfigError {
   try {
-    httpPostPlugin.prepare!(httpPostOptionsSchema.parse(raw), campaign, tools);
+    httpPostPlugin.prepare!(httpPostPlugin.optionsSchema.parse(raw), campaign, tools);
   } catch (error) {
     expect(error).toBeInstanceOf(PluginConfigError);
     return error as PluginConfigError;
@@ -251,7 +251,8 @@ describe('http-post plugin — the response', () => {
 
   it('retries a 5xx', async () => {
     const b = await buyer(answer(500, 'text/plain', 'oops'));
-    expect(await deliver({ url: b.url })).toMatchObject({ outcome: 'retry', reason: 'Server error', response: { status: 500, body: 'oops' } });
+    expect(await deliver({ url: b.url })).toMatchObject({ outcome: 'retry', reason: 'HTTP 500 Internal Server Error', response: { status: 500, body: 'oops' } });
+    expect(await deliver({ url: b.url, classify: leadconduit() })).toMatchObject({ outcome: 'retry', reason: 'Server error' });
   });
 
   it('retries a 429 and passes on Retry-After, in seconds or as a date', async () => {
@@ -331,6 +332,63 @@ describe('http-post plugin — the response', () => {
   });
 });
 
+describe('http-post plugin — the default reading, without classify', () => {
+  it('keeps classify undefined when none is given, an explicit leadconduit() as given, and stays strict', () => {
+    expect(httpPostPlugin.optionsSchema.parse({ url: 'https://buyer.example/leads' }).classify).toBeUndefined();
+    expect(httpPostPlugin.optionsSchema.parse({ url: 'https://buyer.example/leads', classify: leadconduit() }).classify).toEqual({ kind: 'leadconduit', options: {} });
+    expect(httpPostPlugin.optionsSchema.safeParse({ url: 'https://buyer.example/leads', classify: { kind: 'guess' } }).success).toBe(false);
+    expect(httpPostPlugin.optionsSchema.safeParse({ url: 'https://buyer.example/leads', clasify: leadconduit() }).success).toBe(false);
+  });
+
+  it('rejects a 401, 403 and 404 with the status and what the buyer said', async () => {
+    const cases: [number, string, string][] = [
+      [401, '{"error": "Invalid API key"}', 'HTTP 401: {"error": "Invalid API key"}'],
+      [403, 'Forbidden\n\n  for this   source', 'HTTP 403: Forbidden for this source'],
+      [404, '', 'HTTP 404 Not Found'],
+    ];
+    for (const [status, body, reason] of cases) {
+      const b = await buyer(answer(status, 'text/plain', body));
+      expect(await deliver({ url: b.url })).toMatchObject({ outcome: 'rejected', reason, response: { status, body } });
+    }
+  });
+
+  it('rejects a redirect it does not follow, naming the Location; with followRedirects the new endpoint answers', async () => {
+    const b = await buyer((req, res) => {
+      if (req.url === '/old') res.writeHead(301, { Location: 'https://new.example/leads', 'Content-Type': 'text/plain' }).end('moved');
+      else res.writeHead(200, { 'Content-Type': 'text/plain' }).end('OK');
+    });
+    expect(await deliver({ url: `${b.url}/old` })).toMatchObject({ outcome: 'rejected', reason: 'HTTP 301 redirect to https://new.example/leads (redirects are not followed)' });
+    const local = await buyer((req, res) => {
+      if (req.url === '/old') res.writeHead(308, { Location: '/new' }).end();
+      else res.writeHead(200, { 'Content-Type': 'text/plain' }).end('OK');
+    });
+    expect(await deliver({ url: `${local.url}/old`, followRedirects: true })).toMatchObject({ outcome: 'delivered', response: { status: 200 } });
+  });
+
+  it('retries 408, 425, 429 and 5xx with the status line, passing on Retry-After', async () => {
+    for (const [status, reason] of [
+      [408, 'HTTP 408 Request Timeout'],
+      [425, 'HTTP 425 Too Early'],
+      [429, 'HTTP 429 Too Many Requests'],
+      [503, 'HTTP 503 Service Unavailable'],
+    ] as const) {
+      const b = await buyer(answer(status, 'text/plain', 'later', { 'Retry-After': '30' }));
+      expect(await deliver({ url: b.url })).toMatchObject({ outcome: 'retry', reason, retryAfterMs: 30_000 });
+    }
+  });
+
+  it('gives cli classify the same default reading', () => {
+    const options = httpPostPlugin.optionsSchema.parse({ url: 'https://buyer.example/leads' });
+    expect(httpPostPlugin.classify!(options, { status: 404, headers: {}, body: 'Not Found' })).toEqual({ outcome: 'rejected', reason: 'HTTP 404: Not Found' });
+    expect(httpPostPlugin.classify!(options, { status: 204, headers: {}, body: '' })).toEqual({ outcome: 'delivered' });
+  });
+
+  it('leaves leadconduit() as LeadConduit reads it: a 404 is parsed like a 200', async () => {
+    const b = await buyer(answer(404, 'text/plain', 'Not Found'));
+    expect(await deliver({ url: b.url, classify: leadconduit() })).toMatchObject({ outcome: 'delivered', response: { status: 404 } });
+  });
+});
+
 describe('http-post plugin — prepare, summary and module', () => {
   it('names every unknown field, in fields and in mapping', () => {
     const error = prepareError({ url: 'https://buyer.example/leads', fields: ['first_name', 'nope'], mapping: { zipp: 'PostalCode' } });
@@ -364,7 +422,7 @@ describe('http-post plugin — prepare, summary and module', () => {
   });
 
   it('summarises as method and URL without query or credentials', () => {
-    const options = httpPostOptionsSchema.parse({ url: 'https://user:secret@buyer.example/leads?key=abc' });
+    const options = httpPostPlugin.optionsSchema.parse({ url: 'https://user:secret@buyer.example/leads?key=abc' });
     expect(httpPostPlugin.summary!(options)).toBe('POST https://buyer.example/leads');
     expect(httpPostPlugin.mode(options)).toEqual({ kind: 'realtime' });
   });

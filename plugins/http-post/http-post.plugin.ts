@@ -1,6 +1,5 @@
 import {
   definePlugin,
-  httpPostOptionsSchema,
   TransportError,
   type BuyerResponse,
   type CampaignInfo,
@@ -13,7 +12,8 @@ import {
 } from '@leadrelay/sdk/plugin';
 import { renderBuyerUrl, summariseUrl } from './buyer-url.template';
 import { classify } from './classify';
-import { prepareHttpPost, type HttpPostPluginOptions, type PreparedHttpPost } from './http-post.prepare';
+import { httpPostPluginOptionsSchema, type HttpPostPluginOptions } from './http-post.options';
+import { prepareHttpPost, type PreparedHttpPost } from './http-post.prepare';
 import { retryAfterMs } from './retry-after.header';
 import { webhookHeaders } from './webhook.signature';
 
@@ -45,7 +45,7 @@ function formFields(prepared: PreparedHttpPost, lead: LeadRecord): URLSearchPara
  */
 export const httpPostPlugin = definePlugin<HttpPostPluginOptions, PreparedHttpPost>({
   name: 'http-post',
-  optionsSchema: httpPostOptionsSchema,
+  optionsSchema: httpPostPluginOptionsSchema,
 
   mode() {
     return { kind: 'realtime' };

@@ -1,10 +1,7 @@
-import type { z } from 'zod';
-import { PluginConfigError, TemplateError, type CampaignInfo, type CompiledTemplate, type httpPostOptionsSchema, type OptionProblem, type PluginTools, type TemplateEscape } from '@leadrelay/sdk/plugin';
+import { PluginConfigError, TemplateError, type CampaignInfo, type CompiledTemplate, type OptionProblem, type PluginTools, type TemplateEscape } from '@leadrelay/sdk/plugin';
 import { prepareBuyerUrl, type BuyerUrl } from './buyer-url.template';
+import type { HttpPostPluginOptions } from './http-post.options';
 import { signingKey } from './webhook.signature';
-
-/** The http-post delivery's options as the host hands them over: parsed, defaults applied, env() resolved. */
-export type HttpPostPluginOptions = z.output<typeof httpPostOptionsSchema>;
 
 /** What `prepare` works out once per campaign load, so that a delivery only renders and sends. */
 export interface PreparedHttpPost {

@@ -1,4 +1,5 @@
 export { httpPostPlugin } from './http-post.plugin';
 export { HttpPostPluginModule, HTTP_POST_PLUGIN } from './http-post.module';
-export type { HttpPostPluginOptions, PreparedHttpPost } from './http-post.prepare';
+export type { HttpPostPluginOptions } from './http-post.options';
+export type { PreparedHttpPost } from './http-post.prepare';
 export { classify } from './classify';

@@ -1,4 +1,5 @@
 import type { BuyerResponse, Classification, Classifier, Outcome } from '@leadrelay/sdk/plugin';
+import { classifyByDefault } from './default.classifier';
 import { classifyLeadConduit } from './leadconduit.classifier';
 import { classifyRules } from './rules.classifier';
 
@@ -18,19 +19,27 @@ function transportRetry(error: NonNullable<BuyerResponse['error']>): Classificat
   return { outcome: 'retry', reason: TRANSPORT_REASON[error.code] ?? `Transport error (${error.code})` };
 }
 
+/** For the classifiers that read only real answers: a transport error is a retry before they look. */
+function answered(response: BuyerResponse, read: (answer: BuyerResponse & { status: number }) => Classification): Classification {
+  if (response.error || response.status === undefined) return transportRetry(response.error ?? { code: 'network', message: 'no response' });
+  return read({ ...response, status: response.status });
+}
+
 /**
  * Turns a buyer's response, or the transport error that stood in for one, into an outcome and
- * what could be read from it. Never throws: a function classifier that does is a `retry` with
- * its message, so the lead waits for the campaign to be fixed rather than being lost.
+ * what could be read from it; `undefined` (the delivery gave no `classify`) is the default
+ * reading. Never throws: a function classifier that does is a `retry` with its message, so the
+ * lead waits for the campaign to be fixed rather than being lost.
  */
-export function classify(classifier: Classifier, response: BuyerResponse): Classification {
+export function classify(classifier: Classifier | undefined, response: BuyerResponse): Classification {
+  if (!classifier) return answered(response, classifyByDefault);
   switch (classifier.kind) {
     case 'leadconduit':
-      if (response.error || response.status === undefined) return transportRetry(response.error ?? { code: 'network', message: 'no response' });
-      // LeadConduit would read a 429 like a 200 and call the lead delivered; a buyer that is
-      // throttling us has not taken it. (Rules and functions decide 429 for themselves.)
-      if (response.status === 429) return { outcome: 'retry', reason: 'Too many requests' };
-      return classifyLeadConduit(classifier.options, { ...response, status: response.status });
+      return answered(response, (answer) =>
+        // LeadConduit would read a 429 like a 200 and call the lead delivered; a buyer that is
+        // throttling us has not taken it. (Rules and functions decide 429 for themselves.)
+        answer.status === 429 ? { outcome: 'retry', reason: 'Too many requests' } : classifyLeadConduit(classifier.options, answer),
+      );
     case 'rules':
       return (
         classifyRules(classifier.rules, { outcome: classifier.default, reason: classifier.defaultReason }, response) ??

@@ -92,7 +92,16 @@ export interface HttpPostOptions {
   maxResponseBytes?: number;
   /** @default false */
   followRedirects?: boolean;
-  /** How the response is read. @default leadconduit() (2xx/4xx delivered unless told otherwise, 5xx retry) */
+  /**
+   * How the response is read: `leadconduit({...})`, `rules([...])` or `classifyWith(fn)`.
+   * Without it, only the status counts: 2xx delivered; 408, 425, 429, 5xx and transport errors
+   * retry (Retry-After honoured); a 3xx (not followed), any other 4xx and odd statuses are rejected,
+   * which is final, with the status and the Location or the body's start as reason
+   * (`HTTP 404: Not Found`). `leadconduit()` keeps LeadConduit's reading: 5xx retry, everything
+   * else parsed like a 200. See docs/campaigns.md › Classifiers.
+   * @default the status-only reading above
+   * @example classify: leadconduit({ outcome_search_term: 'success', outcome_search_path: 'result', reason_path: 'error' })
+   */
   classify?: Classifier;
   /** Sign each request Standard-Webhooks style (`webhook-id`, `webhook-timestamp`, `webhook-signature`). */
   signing?: { secret: string | EnvRef };
