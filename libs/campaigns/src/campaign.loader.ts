@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CampaignDefinition, DeliverySettings } from '@leadrelay/sdk';
+import { contractProblems } from '@leadrelay/contracts';
 import { campaignSchema } from '@leadrelay/sdk/internal';
 import { PluginConfigError, type DeliveryMode, type DeliveryPlugin, type OptionProblem, type PluginTools } from '@leadrelay/sdk/plugin';
 import { validateSchedule } from '@leadrelay/schedules';
@@ -98,7 +99,7 @@ export class CampaignLoader {
           ok = false;
         }
       }
-      for (const problem of [...modeProblems(plugin, mode), ...settingsProblems(plugin, mode, d.settings)]) {
+      for (const problem of [...modeProblems(plugin, mode), ...settingsProblems(plugin, mode, d.settings ?? {}, definition.fields)]) {
         report(at(problem.path), problem.message);
         ok = false;
       }
@@ -151,9 +152,12 @@ function modeProblems(plugin: DeliveryPlugin, mode: DeliveryMode): OptionProblem
   return [];
 }
 
-/** Host settings that could never act on this delivery are mistakes worth naming. */
-function settingsProblems(plugin: DeliveryPlugin, mode: DeliveryMode, settings: DeliverySettings): OptionProblem[] {
-  const problems: OptionProblem[] = [];
+/**
+ * Host settings that could never act on this delivery are mistakes worth naming, and so are
+ * buyer-contract fields the campaign does not have (docs/contracts.md › Check).
+ */
+function settingsProblems(plugin: DeliveryPlugin, mode: DeliveryMode, settings: DeliverySettings, fields: CampaignDefinition['fields']): OptionProblem[] {
+  const problems: OptionProblem[] = contractProblems(settings, fields, mode.kind);
   if (settings.sendEmpty !== undefined && mode.kind !== 'scheduled') {
     problems.push({ path: ['sendEmpty'], message: `applies only to scheduled deliveries; this one is ${mode.kind}` });
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BUYER_CONTRACT_KEYS, type BuyerContract } from './buyer-contract';
+import { buyerContractShape } from './buyer-contract.schema';
 
 /** Retry policy for `retry` outcomes (a buyer's 5xx, a time-out, a mail server's 4xx …). */
 export interface RetryPolicy {
@@ -44,6 +45,7 @@ export const deliverySettingsSchema = z
   .object({
     retry: retrySchema.optional(),
     sendEmpty: z.boolean().optional(),
+    ...buyerContractShape,
   })
   .strict() satisfies z.ZodType<DeliverySettings>;
 

@@ -9,3 +9,17 @@ export { isEnvRef } from '../env';
 export { isDeliveryPlugin } from '../plugin-brand';
 export { classifierSchema } from '../classifier';
 export { DELIVERY_SETTING_KEYS, deliverySettingsSchema, retrySchema } from '../deliveries/delivery-settings';
+export {
+  buyerContractShape,
+  closestName,
+  CRITERIA_OPERATORS,
+  criteriaProblems,
+  durationMs,
+  durationProblem,
+  hoursProblems,
+  HOURS_DAYS,
+  openingWeek,
+  timeZoneProblem,
+  type CriteriaOperator,
+  type OpeningRange,
+} from '../deliveries/buyer-contract.schema';
