@@ -51,6 +51,13 @@ const schema = z.object({
   DB_POOL_WAIT_MS: z.coerce.number().int().min(10).default(5_000),
   /** Longest one statement of the main pool may run (PostgreSQL `statement_timeout`); streams have none. */
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  /**
+   * Longest a send held back by a buyer contract (a cap window, delivery hours, the breaker)
+   * sleeps before it looks again; it also looks when its hold ends (docs/contracts.md).
+   */
+  CONTRACT_RECHECK_MS: z.coerce.number().int().min(50).default(300_000),
+  /** Longest a send parked behind a full `concurrency`, a pause or a breaker trial sleeps unless woken. */
+  CONTRACT_PARK_MS: z.coerce.number().int().min(50).default(30_000),
   /** Whether `npm start` also serves the demo buyer at /demo-buyer. */
   DEMO_BUYER: z.enum(['on', 'off']).default('on'),
   GIT_COMMIT: z.string().optional(),

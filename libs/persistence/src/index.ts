@@ -2,6 +2,7 @@ export * from './entities/attempt.entity';
 export * from './entities/batch.entity';
 export * from './entities/campaign.entity';
 export * from './entities/campaign-version.entity';
+export * from './entities/contract.entity';
 export * from './entities/dispatch.entity';
 export * from './entities/lead.entity';
 export * from './entities/outbox.entity';

@@ -4,6 +4,7 @@ import { Attempt } from './entities/attempt.entity';
 import { Batch } from './entities/batch.entity';
 import { Campaign } from './entities/campaign.entity';
 import { CampaignVersion } from './entities/campaign-version.entity';
+import { CapUsage, DedupeKey, DeliveryControl } from './entities/contract.entity';
 import { Dispatch } from './entities/dispatch.entity';
 import { Lead } from './entities/lead.entity';
 import { DispatchOutboxRow, QueueState } from './entities/outbox.entity';
@@ -12,8 +13,9 @@ import { Migration20261127000000_batch_retry_offset } from './migrations/Migrati
 import { Migration20261201000000_batch_mode } from './migrations/Migration20261201000000_batch_mode';
 import { Migration20261202000000_dispatch_outbox } from './migrations/Migration20261202000000_dispatch_outbox';
 import { Migration20261202100000_batch_ranges } from './migrations/Migration20261202100000_batch_ranges';
+import { Migration20261203000000_buyer_contracts } from './migrations/Migration20261203000000_buyer_contracts';
 
-export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState];
+export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState, DedupeKey, CapUsage, DeliveryControl];
 
 /** Migrations are listed here (not globbed) so they work the same from ts-jest and from dist/. */
 export const MIGRATIONS = [
@@ -22,6 +24,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261201000000_batch_mode', class: Migration20261201000000_batch_mode },
   { name: 'Migration20261202000000_dispatch_outbox', class: Migration20261202000000_dispatch_outbox },
   { name: 'Migration20261202100000_batch_ranges', class: Migration20261202100000_batch_ranges },
+  { name: 'Migration20261203000000_buyer_contracts', class: Migration20261203000000_buyer_contracts },
 ];
 
 export function ormConfig(clientUrl: string) {

@@ -32,6 +32,9 @@ export function dispatchJson(d: Record<string, any>, attempts?: Record<string, a
     reference: d.reference ?? null,
     batch: d.batch_id ?? null,
     attemptCount: d.attempts,
+    // A pending dispatch's next try (a retry, or the end of a hold) and what holds it back.
+    nextAttemptAt: d.status === 'pending' && d.next_attempt_at ? new Date(d.next_attempt_at).toISOString() : null,
+    heldBy: d.status === 'pending' ? (d.held_by ?? null) : null,
     ...(attempts ? { attempts } : {}),
   };
 }

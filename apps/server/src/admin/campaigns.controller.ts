@@ -1,19 +1,32 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Campaign } from '@leadrelay/persistence';
 import { notFound } from '../common/http-errors';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminQueries, type LeadFilter } from './admin-queries';
+import { CampaignRegistry } from '../campaigns/campaign.registry';
+import { DeliveryStates, type DeliveryLiveState } from '../engine/contracts/delivery.state';
 
-export function campaignJson(c: Campaign) {
-  const def = c.definition as { fields?: unknown[]; deliveries?: { id: string; plugin: string; summary: string; mode: string; schedule?: unknown }[] };
+type StoredDelivery = { id: string; plugin: string; summary: string; mode: string; schedule?: unknown; controls?: Record<string, unknown> };
+
+/** A campaign as the API shows it; with `live`, each delivery in force also shows its contract's state now. */
+export function campaignJson(c: Campaign, live?: Map<string, DeliveryLiveState>) {
+  const def = c.definition as { fields?: unknown[]; deliveries?: StoredDelivery[] };
   return {
     id: c.id,
     name: c.name,
     version: c.version,
     archived: c.archived,
     fields: def.fields ?? [],
-    deliveries: (def.deliveries ?? []).map((d) => ({ id: d.id, plugin: d.plugin, summary: d.summary, mode: d.mode, ...(d.schedule ? { schedule: d.schedule } : {}) })),
+    deliveries: (def.deliveries ?? []).map((d) => ({
+      id: d.id,
+      plugin: d.plugin,
+      summary: d.summary,
+      mode: d.mode,
+      ...(d.schedule ? { schedule: d.schedule } : {}),
+      controls: d.controls ?? {},
+      ...(live?.get(d.id) ?? {}),
+    })),
     updatedAt: c.updatedAt.toISOString(),
   };
 }
@@ -25,19 +38,36 @@ export class CampaignsController {
   constructor(
     private readonly em: EntityManager,
     private readonly queries: AdminQueries,
+    private readonly registry: CampaignRegistry,
+    private readonly states: DeliveryStates,
   ) {}
 
   @Get()
   async list() {
     const rows = await this.em.fork().find(Campaign, {}, { orderBy: { id: 'asc' } });
-    return { items: rows.map(campaignJson) };
+    return { items: rows.map((c) => campaignJson(c)) };
   }
 
   @Get(':id')
   async one(@Param('id') id: string) {
     const row = await this.em.fork().findOne(Campaign, { id });
     if (!row) throw notFound(`No campaign '${id}'.`);
-    return campaignJson(row);
+    const inForce = this.registry.get(id);
+    return campaignJson(row, inForce ? await this.states.of(inForce) : undefined);
+  }
+
+  /** Holds every send of the delivery (real-time sends wait, no batch is made); nothing is lost. */
+  @Post(':id/deliveries/:delivery/pause')
+  @HttpCode(200)
+  pause(@Param('id') id: string, @Param('delivery') delivery: string) {
+    return this.states.setPaused(id, delivery, true, 'admin-api');
+  }
+
+  /** Lets the delivery's held sends go again, oldest first. */
+  @Post(':id/deliveries/:delivery/resume')
+  @HttpCode(200)
+  resume(@Param('id') id: string, @Param('delivery') delivery: string) {
+    return this.states.setPaused(id, delivery, false, 'admin-api');
   }
 
   @Get(':id/leads')

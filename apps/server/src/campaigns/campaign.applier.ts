@@ -81,6 +81,8 @@ export class CampaignApplier {
         mode: d.mode.kind,
         ...(d.mode.kind === 'scheduled' ? { schedule: d.mode.schedule } : {}),
         options: (c.publicDefinition.deliveries as { id: string; options: unknown }[]).find((p) => p.id === d.id)?.options,
+        // The host's controls as declared (retries, the buyer contract), secrets left out.
+        controls: (c.publicDefinition.deliveries as { id: string; settings?: unknown }[]).find((p) => p.id === d.id)?.settings ?? {},
       })),
     };
   }

@@ -18,11 +18,13 @@ import { APP_CONFIG, type ServerConfig } from '../config.token';
 import { BatchDeliveries } from '../engine/batch.deliveries';
 import { BatchFiles } from '../engine/batch-files';
 import { DispatchRetry } from '../engine/dispatch.retry';
+import { DeliveryStates, type DeliveryLiveState } from '../engine/contracts/delivery.state';
+import { contractLines, stateLines } from './contract.lines';
 import { ConsoleErrorFilter } from './console-error.filter';
 import { sendPage, type ConsolePage } from './console.views';
 
 const COOKIE = 'leadrelay_console';
-const STATUSES = ['pending', 'delivered', 'rejected', 'failed'];
+const STATUSES = ['pending', 'delivered', 'rejected', 'failed', 'skipped'];
 const SESSION_MS = 12 * 3_600_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -45,6 +47,7 @@ export class ConsoleController {
     private readonly batches: BatchDeliveries,
     private readonly files: BatchFiles,
     private readonly retries: DispatchRetry,
+    private readonly states: DeliveryStates,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -105,7 +108,36 @@ export class ConsoleController {
       dispatches: deliveries.map((d) => l.dispatches.find((x) => x.delivery === d) ?? { status: '—' }),
     }));
     const nextQuery = page.nextCursor ? new URLSearchParams({ ...clean(filter), cursor: page.nextCursor }).toString() : '';
-    this.html(res, 'leads', campaign.name, { campaign, tab: 'leads', leads, filter, statuses: STATUSES, nextCursor: page.nextCursor, nextQuery });
+    const inForce = this.registry.get(id);
+    const live = inForce ? await this.states.of(inForce) : new Map<string, DeliveryLiveState>();
+    const deliveryStates = (inForce?.deliveries ?? []).map((d) => ({
+      id: d.id,
+      mode: d.mode.kind,
+      paused: live.get(d.id)?.paused ?? false,
+      contract: contractLines(d.settings),
+      now: stateLines(live.get(d.id)),
+    }));
+    this.html(res, 'leads', campaign.name, {
+      campaign,
+      tab: 'leads',
+      leads,
+      filter,
+      statuses: STATUSES,
+      nextCursor: page.nextCursor,
+      nextQuery,
+      deliveryStates,
+      notice: query.notice,
+    });
+  }
+
+  @Post('campaigns/:id/deliveries/:delivery/:action')
+  async pauseOrResume(@Param('id') id: string, @Param('delivery') delivery: string, @Param('action') action: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    if (!this.signedIn(req, res)) return;
+    await readBody(req);
+    if (action !== 'pause' && action !== 'resume') throw notFound(`No action '${action}'.`);
+    await this.states.setPaused(id, delivery, action === 'pause', 'console');
+    const notice = action === 'pause' ? `${delivery} is paused: its leads wait, nothing is lost.` : `${delivery} is running again: held leads go out now.`;
+    res.redirect(`/console/campaigns/${encodeURIComponent(id)}?notice=${encodeURIComponent(notice)}`, 303);
   }
 
   @Get('leads/:id')

@@ -81,6 +81,12 @@ const PAGES = {
 <a href="/console/campaigns/{{campaign.id}}/batches" class="{{#if (eq tab 'batches')}}on{{/if}}">Batches</a></nav>`,
 
   leads: `{{> tabs}}
+{{#if notice}}<p class="notice">{{notice}}</p>{{/if}}
+{{#if deliveryStates.length}}<table class="contracts"><thead><tr><th>Delivery</th><th>Contract</th><th>Now</th><th></th></tr></thead><tbody>
+{{#each deliveryStates}}<tr><td>{{id}} <span class="muted">({{mode}})</span></td><td>{{#each contract}}<div>{{this}}</div>{{else}}<span class="muted">no limits</span>{{/each}}</td>
+<td>{{#if paused}}<span class="status failed">paused</span>{{/if}}{{#each now}}<div>{{this}}</div>{{/each}}</td>
+<td><form method="post" action="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/{{#if paused}}resume{{else}}pause{{/if}}"><button type="submit">{{#if paused}}Resume{{else}}Pause{{/if}}</button></form></td></tr>{{/each}}
+</tbody></table>{{/if}}
 <form class="filters" method="get">
 <div><label for="status">Status</label><select id="status" name="status"><option value="">any</option>{{#each statuses}}<option {{selected this ../filter.status}}>{{this}}</option>{{/each}}</select></div>
 <div><label for="delivery">Delivery</label><select id="delivery" name="delivery"><option value="">any</option>{{#each campaign.deliveries}}<option {{selected id ../filter.delivery}}>{{id}}</option>{{/each}}</select></div>

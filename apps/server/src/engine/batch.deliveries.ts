@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { Clock, LOGGER, PLUGIN_TOOLS, type ResolvedCampaign, type ResolvedDelivery } from '@leadrelay/campaigns';
 import type { BatchMode } from '@leadrelay/persistence';
@@ -13,6 +14,8 @@ import { attemptSecrets, recordAttempt, storedReason } from './attempt.recorder'
 import { BatchFiles, type StoredFileOptions } from './batch-files';
 import { SCHEDULE_QUEUE, type ScheduleJob } from './queues';
 import { decideOutcome, retryScheduleFor } from './outcome.decision';
+import { CapLedger } from './contracts/cap.ledger';
+import { contractOf } from './contracts/contract';
 
 export interface BatchSummary {
   id: string;
@@ -43,7 +46,14 @@ export class BatchDeliveries {
     @InjectQueue(SCHEDULE_QUEUE) private readonly queue: Queue<ScheduleJob>,
     @Inject(PLUGIN_TOOLS) private readonly tools: PluginTools,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly caps: CapLedger,
   ) {}
+
+  /** Whether an operator paused the delivery (docs/contracts.md): no batch is made while it is. */
+  async paused(campaignId: string, deliveryId: string): Promise<boolean> {
+    const { rows } = await this.db.query<{ paused: boolean }>('select paused from delivery_control where campaign_id = $1 and delivery_id = $2', [campaignId, deliveryId]);
+    return rows[0]?.paused ?? false;
+  }
 
   /** The campaign's on-demand delivery: the one named, or the only one. */
   pick(campaignId: string, deliveryId?: string): { campaign: ResolvedCampaign; delivery: ResolvedDelivery } {
@@ -75,6 +85,9 @@ export class BatchDeliveries {
    */
   async manual(campaignId: string, deliveryId: string | undefined, choice: Partial<FileFormatOptions>): Promise<BatchSummary> {
     const { campaign, delivery } = this.pick(campaignId, deliveryId);
+    if (await this.paused(campaign.id, delivery.id)) {
+      throw new DomainError('conflict', `Delivery '${delivery.id}' is paused; resume it (POST /v1/campaigns/${campaign.id}/deliveries/${delivery.id}/resume) to deliver.`);
+    }
     const sends = Boolean(delivery.plugin.deliverBatch);
     // The id is chosen first so that a file name pattern with `{{batch}}` names this batch.
     const batchId = randomUUID();
@@ -100,6 +113,10 @@ export class BatchDeliveries {
     const target = this.registry.delivery(campaignId, deliveryId);
     if (!target || target.delivery.mode.kind !== 'scheduled') return { leadCount: 0 };
     const { campaign, delivery } = target;
+    if (await this.paused(campaign.id, delivery.id)) {
+      this.logger.info({ campaign: campaignId, delivery: deliveryId, tickAt }, 'scheduled tick skipped: the delivery is paused');
+      return { leadCount: 0 };
+    }
     // As for manual files: the id first, so that the stored file name can say `{{batch}}`.
     const batchId = randomUUID();
     const options = this.files.optionsFor(campaign, delivery, {}, batchId);
@@ -142,12 +159,26 @@ export class BatchDeliveries {
            from bounds`,
         [campaignId, deliveryId],
       );
-      const { from_txid: fromTxid, to_txid: toTxid, lead_count: leadCount } = rows[0];
+      let { from_txid: fromTxid, to_txid: toTxid, lead_count: leadCount } = rows[0];
+      // A cap takes at most what is left of its windows; the range ends before the first lead
+      // past that, and those wait for the next batch (docs/contracts.md, "Caps").
+      const target = this.registry.delivery(campaignId, deliveryId);
+      const slots = target && leadCount ? contractOf(target.delivery).capSlots(now) : [];
+      if (slots.length) {
+        const used = await this.caps.used(campaignId, deliveryId, slots, client);
+        const room = Math.max(Math.min(...slots.map((slot, i) => slot.max - used[i])), 0);
+        if (room < leadCount) {
+          ({ to_txid: toTxid, lead_count: leadCount } = await this.cutRange(client, campaignId, deliveryId, fromTxid, toTxid, room));
+          this.logger.info({ campaign: campaignId, delivery: deliveryId, room, leadCount }, 'batch limited by its cap');
+        }
+        if (!leadCount) return { id, leadCount };
+        await this.caps.reserve(campaignId, deliveryId, slots, leadCount, client);
+      }
       if (!leadCount && !keepEmpty) return { id, leadCount };
       await client.query(
-        `insert into batch (id, campaign_id, delivery_id, mode, status, options, lead_count, from_txid, to_txid, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
-        [id, campaignId, deliveryId, mode, dispatchStatus, JSON.stringify(options), leadCount, fromTxid, toTxid, now],
+        `insert into batch (id, campaign_id, delivery_id, mode, status, options, lead_count, from_txid, to_txid, cap_windows, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10, $10)`,
+        [id, campaignId, deliveryId, mode, dispatchStatus, JSON.stringify(options), leadCount, fromTxid, toTxid, now, slots.length ? slots.map((slot) => slot.key) : null],
       );
       if (dispatchStatus === 'delivered') {
         const result: DeliveryResult = { outcome: 'delivered', reason: `manual delivery of ${leadCount} lead(s)` };
@@ -155,6 +186,23 @@ export class BatchDeliveries {
       }
       return { id, leadCount };
     });
+  }
+
+  /** Ends a range before its `room + 1`-th pending lead (by transaction), and counts what it then holds. */
+  private async cutRange(client: PoolClient, campaignId: string, deliveryId: string, fromTxid: string, toTxid: string, room: number) {
+    const { rows } = await client.query<{ to_txid: string; lead_count: number }>(
+      `with cut as (
+         select coalesce((select d.txid from dispatch_row d
+                           where d.campaign_id = $1 and d.delivery_id = $2 and d.status = 'pending' and d.batch_id is null
+                             and d.txid >= $3::xid8 and d.txid < $4::xid8
+                           order by d.txid offset $5 limit 1), $4::xid8) as to_txid)
+       select to_txid, (select count(*)::int from dispatch_row d
+                         where d.campaign_id = $1 and d.delivery_id = $2 and d.status = 'pending' and d.batch_id is null
+                           and d.txid >= $3::xid8 and d.txid < cut.to_txid) as lead_count
+         from cut`,
+      [campaignId, deliveryId, fromTxid, toTxid, room],
+    );
+    return rows[0];
   }
 
   /** Sends a pending batch once through its plugin; a transient failure schedules the next try. */
@@ -226,6 +274,8 @@ export class BatchDeliveries {
         );
       }
       await recordAttempt(client, { batchId, at, durationMs, result, outcome: decision.outcome, secrets });
+      // A failed batch's leads never reached the buyer: their cap slots are free again.
+      if (status === 'failed' && batch.cap_windows?.length) await this.caps.release(batch.campaign_id, batch.delivery_id, batch.cap_windows, batch.lead_count, client);
     });
     if (decision.retryInMs !== undefined) await this.enqueueSend(batchId, attempt, decision.retryInMs);
     return { status };
@@ -234,11 +284,19 @@ export class BatchDeliveries {
   /** An operator sends a failed batch again, with the same leads and the same file. */
   async retry(batchId: string): Promise<{ id: string; status: string }> {
     const attempts = await this.db.transaction(async (client) => {
-      const res = await client.query<{ attempts: number }>(
-        `update batch set status = 'pending', retry_offset = attempts, updated_at = now() where id = $1 and status = 'failed' returning attempts`,
+      const res = await client.query<{ attempts: number; campaign_id: string; delivery_id: string; lead_count: number; cap_windows: string[] | null }>(
+        `update batch set status = 'pending', retry_offset = attempts, updated_at = now() where id = $1 and status = 'failed'
+         returning attempts, campaign_id, delivery_id, lead_count, cap_windows`,
         [batchId],
       );
       if (!res.rowCount) return undefined;
+      // Its leads count against the caps again, in today's windows: a retry may not pass a cap either.
+      const b = res.rows[0];
+      const target = b.cap_windows?.length ? this.registry.delivery(b.campaign_id, b.delivery_id) : undefined;
+      const slots = target ? contractOf(target.delivery).capSlots(this.clock.now()) : [];
+      const full = await this.caps.reserve(b.campaign_id, b.delivery_id, slots, b.lead_count, client);
+      if (full) throw new DomainError('conflict', `The batch's ${b.lead_count} lead(s) do not fit: ${full.reason}. Retry it when the window rolls over.`);
+      if (slots.length) await client.query('update batch set cap_windows = $2 where id = $1', [batchId, slots.map((slot) => slot.key)]);
       await client.query(`update dispatch_row set status = 'pending', reason = null, updated_at = now() where batch_id = $1 and status = 'failed'`, [batchId]);
       return res.rows[0].attempts;
     });

@@ -16,7 +16,10 @@ export interface OutcomeInput {
   delivery: ResolvedDelivery;
 }
 
-export type DispatchStatus = 'pending' | 'delivered' | 'rejected' | 'failed';
+export type DispatchStatus = 'pending' | 'delivered' | 'rejected' | 'failed' | 'skipped';
+
+/** What a held send is waiting for (docs/contracts.md); `concurrency` is never written down. */
+export type HeldBy = 'cap' | 'hours' | 'rate' | 'breaker' | 'paused';
 
 /** One outcome as the statement takes it (a row of `jsonb_to_recordset`). */
 interface OutcomeRow {
@@ -41,6 +44,7 @@ const RECORD = `
            price = case when d.status = 'pending' then i.price else d.price end,
            reference = case when d.status = 'pending' then i.reference else d.reference end,
            next_attempt_at = case when d.status = 'pending' then i.next_at else d.next_attempt_at end,
+           held_by = case when d.status = 'pending' then null else d.held_by end,
            updated_at = now()
       from input i
      where d.id = i.id
@@ -59,10 +63,39 @@ export class DispatchOutcomes {
     { maxBatch: 64, maxInFlight: 4, key: (row) => row.outcome.id },
   );
 
+  /** Holds written together: a breaker opening or an hour closing holds many sends at once. */
+  private readonly holds = new QueryBatcher<{ id: string; by: HeldBy; until: Date | null }, void>(
+    async (rows) => {
+      await this.db.pool.query({
+        name: 'dispatch-holds',
+        text: `update dispatch_row d set held_by = i.by, next_attempt_at = i.until, updated_at = now()
+                 from jsonb_to_recordset($1::jsonb) as i(id uuid, by text, until timestamptz)
+                where d.id = i.id and d.status = 'pending'`,
+        values: [JSON.stringify(rows)],
+      });
+      return rows.map(() => undefined);
+    },
+    { maxBatch: 256, maxInFlight: 2, key: (row) => row.id },
+  );
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
   ) {}
+
+  /** Marks a pending dispatch held, and until when (null: until woken — a pause, a breaker's trial). */
+  async hold(dispatchId: string, by: HeldBy, until: Date | null): Promise<void> {
+    await this.holds.add({ id: dispatchId, by, until });
+  }
+
+  /** A real-time dispatch its contract will not send (a cap reached, outside hours): final, no attempt. */
+  async skip(dispatchId: string, reason: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `update dispatch_row set status = 'skipped', reason = $2, held_by = null, next_attempt_at = null, updated_at = now() where id = $1 and status = 'pending'`,
+      [dispatchId, reason],
+    );
+    return (rowCount ?? 0) > 0;
+  }
 
   /** Returns `retryInMs` when another try is due; `unchanged` when the dispatch was no longer pending. */
   async record(input: OutcomeInput): Promise<{ status: DispatchStatus | 'unchanged'; retryInMs?: number; outcome: string }> {

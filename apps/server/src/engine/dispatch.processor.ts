@@ -7,11 +7,14 @@ import type { DeliveryResult, LeadRecord, PluginTools } from '@leadrelay/sdk/plu
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
 import { QueryBatcher } from '../common/query.batcher';
-import type { ServerConfig } from '../config.token';
+import { APP_CONFIG, type ServerConfig } from '../config.token';
 import { Metrics } from './metrics';
 import { BatchFiles } from './batch-files';
 import { DISPATCH_QUEUE, type DispatchJob } from './queues';
-import { DispatchOutcomes } from './dispatch.outcomes';
+import { DispatchOutcomes, type HeldBy } from './dispatch.outcomes';
+import { CapLedger } from './contracts/cap.ledger';
+import { contractOf } from './contracts/contract';
+import { DeliveryGate } from './contracts/delivery.gate';
 
 /** Longest a plugin may take over one try before the host gives up on it (it should time out itself). */
 const PLUGIN_GUARD_MS = 180_000;
@@ -23,13 +26,15 @@ interface DispatchRow {
   attempts: number;
   retry_offset: number;
   next_attempt_at: Date | null;
+  held_by: string | null;
+  created_at: Date;
   lead_id: string;
   campaign_id: string;
   data: LeadRecord['data'];
   received_at: Date;
 }
 
-const LOAD = `select d.id, d.delivery_id, d.status, d.attempts, d.retry_offset, d.next_attempt_at, l.id as lead_id, l.campaign_id, l.data, l.received_at
+const LOAD = `select d.id, d.delivery_id, d.status, d.attempts, d.retry_offset, d.next_attempt_at, d.held_by, d.created_at, l.id as lead_id, l.campaign_id, l.data, l.received_at
                 from dispatch_row d join lead l on l.id = d.lead_id where d.id = any($1::uuid[])`;
 
 /** Delivers real-time dispatches one job at a time; the only caller of `plugin.deliver`. */
@@ -62,9 +67,17 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
     @Inject(PLUGIN_TOOLS) private readonly tools: PluginTools,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly metrics: Metrics,
+    private readonly gate: DeliveryGate,
+    private readonly caps: CapLedger,
+    @Inject(APP_CONFIG) config: ServerConfig,
   ) {
     super();
+    this.recheckMs = config.CONTRACT_RECHECK_MS;
+    this.parkMs = config.CONTRACT_PARK_MS;
   }
+
+  private readonly recheckMs: number;
+  private readonly parkMs: number;
 
   /**
    * A graceful stop lets the attempts in flight finish and record their outcome: Nest closes the
@@ -81,6 +94,12 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
     this.logger.warn({ err }, 'dispatch worker error');
   }
 
+  /** A job that failed (our side: the database away, a bug) is tried again by BullMQ; say so. */
+  @OnWorkerEvent('failed')
+  onJobFailed(job: Job<DispatchJob> | undefined, err: Error): void {
+    this.logger.warn({ err, dispatchId: job?.data.dispatchId, attemptsMade: job?.attemptsMade }, 'dispatch job failed');
+  }
+
   async process(job: Job<DispatchJob>, token?: string): Promise<void> {
     const { dispatchId } = job.data;
     const row = await this.reader.add(dispatchId);
@@ -89,8 +108,9 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
     if (!row) throw new Error(`dispatch ${dispatchId} not found`);
     if (row.status !== 'pending') return;
     const now = this.clock.now().getTime();
-    if (row.next_attempt_at && row.next_attempt_at.getTime() > now + 1_000) {
-      // Re-enqueued early (by the sweeper, or a restart): wait for the retry that is due.
+    // A held dispatch looks at its contract again whenever it wakes; any other with a retry due
+    // later was re-enqueued early (by the sweeper, or a restart) and waits for it.
+    if (!row.held_by && row.next_attempt_at && row.next_attempt_at.getTime() > now + 1_000) {
       await job.moveToDelayed(Date.now() + (row.next_attempt_at.getTime() - now), token);
       throw new DelayedError();
     }
@@ -100,28 +120,90 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
       return;
     }
     const { campaign, delivery } = target;
-    const lead: LeadRecord = { id: row.lead_id, campaignId: row.campaign_id, receivedAt: row.received_at, data: row.data };
-    const attempt = row.attempts + 1;
-    const startedAt = this.clock.now();
-    const started = performance.now();
-    let result: DeliveryResult;
+    const contract = contractOf(delivery);
+    // The buyer's contract, cheapest first: hours (no I/O), then the shared gate (one Redis
+    // script: pause, breaker, in-flight slots, pacing), then the caps (one PostgreSQL call).
+    if (contract.hours && !contract.hours.isOpen(this.clock.now())) {
+      if (contract.outsideHours === 'skip') return this.skip(campaign.id, delivery.id, dispatchId, 'outside delivery hours');
+      return this.hold(job, token, campaign.id, delivery.id, dispatchId, 'hours', contract.hours.nextOpening(this.clock.now()), row);
+    }
+    const gate = await this.gate.acquire(campaign.id, delivery, dispatchId, row.created_at);
+    if (!gate.ok) return this.hold(job, token, campaign.id, delivery.id, dispatchId, gate.heldBy, gate.until === undefined ? null : new Date(gate.until), row);
+    let counted: string[] = [];
+    let outcome: 'delivered' | 'rejected' | 'retry' | 'none' = 'none';
+    let reason: string | undefined;
     try {
-      const file = delivery.plugin.fileOptions ? this.files.forLead(campaign, delivery, lead) : undefined;
-      result = await withGuard(
-        delivery.plugin.deliver!({ dispatchId, deliveryId: delivery.id, attempt, lead, campaign, options: delivery.options, prepared: delivery.prepared, file }, this.tools),
-        PLUGIN_GUARD_MS,
-      );
-    } catch (err) {
-      this.logger.error({ err, dispatchId, delivery: delivery.id }, 'plugin threw instead of returning an outcome');
-      result = { outcome: 'retry', error: `plugin error: ${(err as Error).message}` };
+      if (contract.caps.length) {
+        const slots = contract.capSlots(this.clock.now());
+        const full = await this.caps.reserve(campaign.id, delivery.id, slots, 1);
+        if (full) {
+          await this.gate.release(campaign.id, delivery, dispatchId, 'none', undefined, gate.rateMember);
+          if (contract.onCap === 'skip') return await this.skip(campaign.id, delivery.id, dispatchId, full.reason);
+          return await this.hold(job, token, campaign.id, delivery.id, dispatchId, 'cap', full.end, row);
+        }
+        counted = slots.map((slot) => slot.key);
+      }
+      const lead: LeadRecord = { id: row.lead_id, campaignId: row.campaign_id, receivedAt: row.received_at, data: row.data };
+      const attempt = row.attempts + 1;
+      const startedAt = this.clock.now();
+      const started = performance.now();
+      let result: DeliveryResult;
+      try {
+        const file = delivery.plugin.fileOptions ? this.files.forLead(campaign, delivery, lead) : undefined;
+        result = await withGuard(
+          delivery.plugin.deliver!({ dispatchId, deliveryId: delivery.id, attempt, lead, campaign, options: delivery.options, prepared: delivery.prepared, file }, this.tools),
+          PLUGIN_GUARD_MS,
+        );
+      } catch (err) {
+        this.logger.error({ err, dispatchId, delivery: delivery.id }, 'plugin threw instead of returning an outcome');
+        result = { outcome: 'retry', error: `plugin error: ${(err as Error).message}` };
+      }
+      const durationMs = performance.now() - started;
+      outcome = result.outcome;
+      reason = result.reason ?? result.error;
+      const next = await this.outcomes.record({ dispatchId, attempt: attempt - row.retry_offset, at: startedAt, durationMs, result, delivery });
+      this.metrics.attempt(campaign.id, delivery.id, next.outcome, durationMs);
+      if (next.retryInMs !== undefined) {
+        await job.moveToDelayed(Date.now() + next.retryInMs, token);
+        throw new DelayedError();
+      }
+    } finally {
+      // A cap counts leads the buyer took: any other end gives the slot back.
+      if (counted.length && outcome !== 'delivered') await this.caps.release(campaign.id, delivery.id, counted);
+      if (outcome !== 'none') await this.gate.release(campaign.id, delivery, dispatchId, outcome, reason);
     }
-    const durationMs = performance.now() - started;
-    const next = await this.outcomes.record({ dispatchId, attempt: attempt - row.retry_offset, at: startedAt, durationMs, result, delivery });
-    this.metrics.attempt(campaign.id, delivery.id, next.outcome, durationMs);
-    if (next.retryInMs !== undefined) {
-      await job.moveToDelayed(Date.now() + next.retryInMs, token);
-      throw new DelayedError();
-    }
+  }
+
+  /** A send the contract will not make: the dispatch is `skipped`, final, with no attempt. */
+  private async skip(campaignId: string, deliveryId: string, dispatchId: string, reason: string): Promise<void> {
+    if (await this.outcomes.skip(dispatchId, reason)) this.metrics.skipped(campaignId, deliveryId);
+  }
+
+  /**
+   * A send the contract holds back: written down (except a full `concurrency`, which clears in
+   * moments), then the job sleeps until the hold ends, `CONTRACT_RECHECK_MS` at most — or, parked
+   * with no end, until a release, a resume or a breaker's trial wakes it. Holds cost no attempt.
+   */
+  private async hold(
+    job: Job<DispatchJob>,
+    token: string | undefined,
+    campaignId: string,
+    deliveryId: string,
+    dispatchId: string,
+    by: HeldBy | 'concurrency',
+    until: Date | null,
+    row: DispatchRow,
+  ): Promise<never> {
+    this.metrics.held(campaignId, deliveryId, by);
+    const known = row.held_by === by && (row.next_attempt_at?.getTime() ?? null) === (until?.getTime() ?? null);
+    if (by !== 'concurrency' && !known) await this.outcomes.hold(dispatchId, by, until);
+    // Windows and hours end by the clock: look again at least every CONTRACT_RECHECK_MS. A
+    // breaker's pause or a pacing wait is short and exact.
+    const left = until ? Math.max(until.getTime() - this.clock.now().getTime(), 0) : this.parkMs;
+    const sleep = by === 'cap' || by === 'hours' ? Math.min(left, this.recheckMs) : left;
+    await job.moveToDelayed(Date.now() + sleep, token);
+    await this.gate.park(campaignId, deliveryId, dispatchId, row.created_at);
+    throw new DelayedError();
   }
 
   private async load(ids: string[]): Promise<(DispatchRow | undefined)[]> {

@@ -9,8 +9,11 @@ import { Metrics } from './metrics';
 import { DISPATCH_QUEUE, SCHEDULE_QUEUE } from './queues';
 import { ScheduleSync } from './schedule.sync';
 import { Sweeper } from './sweeper';
+import { CapLedger } from './contracts/cap.ledger';
+import { DeliveryGate } from './contracts/delivery.gate';
+import { DeliveryStates } from './contracts/delivery.state';
 
-const SERVICES = [DispatchOutbox, DispatchOutcomes, DispatchRetry, BatchDeliveries, BatchFiles, Sweeper, ScheduleSync, Metrics];
+const SERVICES = [DispatchOutbox, DispatchOutcomes, DispatchRetry, BatchDeliveries, BatchFiles, Sweeper, ScheduleSync, Metrics, DeliveryGate, CapLedger, DeliveryStates];
 
 /**
  * The engine: queues, the one writer of dispatch status, batches and their files, schedules, the

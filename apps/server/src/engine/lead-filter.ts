@@ -1,6 +1,6 @@
 import { DomainError } from '../common/domain.error';
 
-const STATUSES = new Set(['pending', 'delivered', 'rejected', 'failed']);
+const STATUSES = new Set(['pending', 'delivered', 'rejected', 'failed', 'skipped']);
 
 /** How the admin API and exports narrow a campaign's leads (query parameters, as given). */
 export interface LeadFilter {

@@ -8,9 +8,23 @@ export class Metrics {
   private readonly accepted = new Map<string, number>();
   private readonly outcomes = new Map<string, number>();
   private readonly latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  private readonly skips = new Map<string, number>();
+  private readonly holds = new Map<string, number>();
 
   leadAccepted(campaign: string): void {
     this.accepted.set(campaign, (this.accepted.get(campaign) ?? 0) + 1);
+  }
+
+  /** A dispatch the contract skipped (criteria, duplicate, cap, hours): final, never sent. */
+  skipped(campaign: string, delivery: string): void {
+    const key = `${campaign}\u0000${delivery}`;
+    this.skips.set(key, (this.skips.get(key) ?? 0) + 1);
+  }
+
+  /** A send the contract held back for now (cap, hours, rate, breaker, paused, concurrency). */
+  held(campaign: string, delivery: string, by: string): void {
+    const key = `${campaign}\u0000${delivery}\u0000${by}`;
+    this.holds.set(key, (this.holds.get(key) ?? 0) + 1);
   }
 
   attempt(campaign: string, delivery: string, outcome: string, durationMs: number): void {
@@ -34,6 +48,16 @@ export class Metrics {
     for (const [k, n] of this.outcomes) {
       const [c, d, o] = k.split('\u0000');
       lines.push(`leadrelay_attempts_total{campaign="${esc(c)}",delivery="${esc(d)}",outcome="${esc(o)}"} ${n}`);
+    }
+    lines.push('# HELP leadrelay_dispatches_skipped_total Dispatches skipped by the buyer contract.', '# TYPE leadrelay_dispatches_skipped_total counter');
+    for (const [k, n] of this.skips) {
+      const [c, d] = k.split('\u0000');
+      lines.push(`leadrelay_dispatches_skipped_total{campaign="${esc(c)}",delivery="${esc(d)}"} ${n}`);
+    }
+    lines.push('# HELP leadrelay_sends_held_total Sends held back by the buyer contract, by cause.', '# TYPE leadrelay_sends_held_total counter');
+    for (const [k, n] of this.holds) {
+      const [c, d, by] = k.split('\u0000');
+      lines.push(`leadrelay_sends_held_total{campaign="${esc(c)}",delivery="${esc(d)}",held_by="${esc(by)}"} ${n}`);
     }
     lines.push('# HELP leadrelay_attempt_duration_ms Attempt duration.', '# TYPE leadrelay_attempt_duration_ms histogram');
     for (const [k, h] of this.latency) {

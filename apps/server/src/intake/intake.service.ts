@@ -8,6 +8,7 @@ import { Database } from '../common/database';
 import { DomainError } from '../common/domain.error';
 import { DispatchOutbox, outboxInsertSql } from '../engine/dispatch.outbox';
 import { Metrics } from '../engine/metrics';
+import { contractOf } from '../engine/contracts/contract';
 
 export interface AcceptedLead {
   id: string;
@@ -16,7 +17,39 @@ export interface AcceptedLead {
   dispatches: { id: string; delivery: string; status: string; reason?: string | null }[];
 }
 
-const FINAL = new Set(['delivered', 'rejected', 'failed']);
+const FINAL = new Set(['delivered', 'rejected', 'failed', 'skipped']);
+
+const ACCEPT = `with lead_row as (
+     insert into lead (id, campaign_id, campaign_version, data, raw, received_at, source)
+     values ($1, $2, $3, $4, $5, $6, $7)),
+   outbox_rows as (${outboxInsertSql('$10')})
+   insert into dispatch_row (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
+   select t.id, $1, $2, t.delivery_id, 'pending', $6, $6 from unnest($8::uuid[], $9::text[]) as t(id, delivery_id)`;
+
+// The same, for a campaign whose criteria skipped a dispatch or whose dedupe has a key to check.
+// Each key is claimed with insert … on conflict: a concurrent lead of the same person waits for
+// this one's commit, then finds it (the update always returns the row, naming the lead that
+// owns the key). The key passes to this lead only when the earlier one is older than the window.
+const ACCEPT_DECIDED = `with lead_row as (
+     insert into lead (id, campaign_id, campaign_version, data, raw, received_at, source)
+     values ($1, $2, $3, $4, $5, $6, $7)),
+   keys as (
+     insert into dedupe_key as k (key, lead_id, seen_at, window_ms)
+     select u.key, $1, $6, u.window_ms from unnest($13::text[], $14::bigint[]) as u(key, window_ms)
+     on conflict (key) do update set
+       lead_id = case when k.seen_at <= excluded.seen_at - excluded.window_ms * interval '1 millisecond' then excluded.lead_id else k.lead_id end,
+       seen_at = case when k.seen_at <= excluded.seen_at - excluded.window_ms * interval '1 millisecond' then excluded.seen_at else k.seen_at end,
+       window_ms = excluded.window_ms
+     returning k.key, k.lead_id),
+   planned as (
+     select t.id, t.delivery_id, t.realtime,
+            case when t.skip is not null then t.skip when k.lead_id <> $1::uuid then 'duplicate of lead ' || k.lead_id end as skip
+       from unnest($8::uuid[], $9::text[], $10::text[], $11::text[], $12::boolean[]) as t(id, delivery_id, skip, key, realtime)
+       left join keys k on k.key = t.key),
+   outbox_rows as (insert into dispatch_outbox (dispatch_id) select id from planned where realtime and skip is null)
+   insert into dispatch_row (id, lead_id, campaign_id, delivery_id, status, reason, created_at, updated_at)
+   select p.id, $1, $2, p.delivery_id, case when p.skip is null then 'pending' else 'skipped' end, p.skip, $6, $6 from planned p
+   returning id, status, reason`;
 const MAX_WAIT_MS = 30_000;
 
 function sameKey(given: string, expected: string): boolean {
@@ -54,38 +87,46 @@ export class IntakeService {
     if (errors.length) throw new DomainError('invalid', `The lead has ${errors.length} invalid field(s).`, errors);
     const id = randomUUID();
     const receivedAt = this.clock.now();
-    const dispatches = campaign.deliveries.map((d) => ({ id: randomUUID(), delivery: d.id, realtime: d.mode.kind === 'realtime' }));
-    const realtime = dispatches.filter((d) => d.realtime).map((d) => d.id);
-    // One statement, so one implicit transaction: the lead, all its dispatches and their outbox
-    // rows, or nothing.
-    await this.db.query(
-      `with lead_row as (
-         insert into lead (id, campaign_id, campaign_version, data, raw, received_at, source)
-         values ($1, $2, $3, $4, $5, $6, $7)),
-       outbox_rows as (${outboxInsertSql('$10')})
-       insert into dispatch_row (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
-       select t.id, $1, $2, t.delivery_id, 'pending', $6, $6 from unnest($8::uuid[], $9::text[]) as t(id, delivery_id)`,
-      [
-        id,
-        campaign.id,
-        campaign.version,
-        JSON.stringify(data),
-        JSON.stringify(submission),
-        receivedAt,
-        source ?? null,
+    // Criteria and duplicate suppression are decided here, in the statement that accepts the
+    // lead: a skipped dispatch never reaches a queue or a batch (docs/contracts.md).
+    const dispatches = campaign.deliveries.map((d) => {
+      const contract = contractOf(d);
+      const verdict = contract.criteria ? contract.criteria(data, receivedAt) : true;
+      const skip = verdict === true ? null : verdict;
+      const key = skip === null && contract.dedupe ? contract.dedupe.key(campaign.id, d.id, data) : null;
+      return { id: randomUUID(), delivery: d.id, realtime: d.mode.kind === 'realtime', skip, key, windowMs: contract.dedupe?.windowMs ?? 0 };
+    });
+    const decided = dispatches.some((d) => d.skip !== null || d.key !== null);
+    const leadParams = [id, campaign.id, campaign.version, JSON.stringify(data), JSON.stringify(submission), receivedAt, source ?? null];
+    let rows: { id: string; status: string; reason: string | null }[];
+    if (!decided) {
+      // One statement, so one implicit transaction: the lead, all its dispatches and their outbox
+      // rows, or nothing.
+      const realtime = dispatches.filter((d) => d.realtime).map((d) => d.id);
+      await this.db.query(ACCEPT, [...leadParams, dispatches.map((d) => d.id), dispatches.map((d) => d.delivery), realtime]);
+      rows = dispatches.map((d) => ({ id: d.id, status: 'pending', reason: null }));
+    } else {
+      const keys = new Map(dispatches.filter((d) => d.key !== null).map((d) => [d.key!, d.windowMs]));
+      ({ rows } = await this.db.query<{ id: string; status: string; reason: string | null }>(ACCEPT_DECIDED, [
+        ...leadParams,
         dispatches.map((d) => d.id),
         dispatches.map((d) => d.delivery),
-        realtime,
-      ],
-    );
+        dispatches.map((d) => d.skip),
+        dispatches.map((d) => d.key),
+        dispatches.map((d) => d.realtime && d.skip === null),
+        [...keys.keys()],
+        [...keys.values()],
+      ]));
+    }
+    const byId = new Map(rows.map((r) => [r.id, r]));
     this.metrics.leadAccepted(campaign.id);
-    if (realtime.length) this.outbox.wake();
-    return {
-      id,
-      campaign: campaign.id,
-      receivedAt: receivedAt.toISOString(),
-      dispatches: dispatches.map((d) => ({ id: d.id, delivery: d.delivery, status: 'pending' })),
-    };
+    const answered = dispatches.map((d) => {
+      const r = byId.get(d.id);
+      return { id: d.id, delivery: d.delivery, status: r?.status ?? 'pending', ...(r?.reason ? { reason: r.reason } : {}) };
+    });
+    for (const d of answered) if (d.status === 'skipped') this.metrics.skipped(campaign.id, d.delivery);
+    if (answered.some((d, i) => dispatches[i].realtime && d.status === 'pending')) this.outbox.wake();
+    return { id, campaign: campaign.id, receivedAt: receivedAt.toISOString(), dispatches: answered };
   }
 
   /** Waits until every real-time dispatch is final or `waitMs` has passed; answers current statuses. */

@@ -69,4 +69,8 @@ export class Batch {
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   updatedAt: Date = new Date();
+
+  /** The cap windows this batch's leads were counted in (`cap_usage`), freed again if it fails. */
+  @Property({ columnType: 'text[]', nullable: true })
+  capWindows?: string[] | null;
 }

@@ -2,7 +2,10 @@ import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm
 import { Batch } from './batch.entity';
 import { Lead } from './lead.entity';
 
-export type DispatchStatus = 'pending' | 'delivered' | 'rejected' | 'failed';
+export type DispatchStatus = 'pending' | 'delivered' | 'rejected' | 'failed' | 'skipped';
+
+/** Why a pending real-time dispatch waits (docs/contracts.md). */
+export type HeldBy = 'cap' | 'hours' | 'rate' | 'breaker' | 'paused';
 
 /**
  * One lead travelling through one delivery, as written. Only the host's engine writes it; everyone
@@ -26,7 +29,7 @@ export class Dispatch {
   @Property({ type: 'text' })
   deliveryId!: string;
 
-  @Enum({ items: ['pending', 'delivered', 'rejected', 'failed'], type: 'text', default: 'pending' })
+  @Enum({ items: ['pending', 'delivered', 'rejected', 'failed', 'skipped'], type: 'text', default: 'pending' })
   status: DispatchStatus = 'pending';
 
   /** Tries so far (attempt rows of this dispatch). */
@@ -58,6 +61,10 @@ export class Dispatch {
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   updatedAt: Date = new Date();
+
+  /** A pending dispatch the host holds back (a cap, delivery hours, pacing, the breaker, a pause); `nextAttemptAt` says until when. */
+  @Enum({ items: ['cap', 'hours', 'rate', 'breaker', 'paused'], type: 'text', nullable: true })
+  heldBy?: HeldBy | null;
 
   /** The transaction that wrote the row: batches cover dispatches by ranges of it. */
   @Property({ columnType: 'xid8', defaultRaw: 'pg_current_xact_id()' })
