@@ -1,7 +1,7 @@
 /**
  * A buyer's contract: which leads it takes, how many, when, how fast. Declared beside any
  * delivery's options in a campaign file and applied by the host to every plugin (see
- * docs/contracts.md). The schema and the evaluators live in `@leadrelay/contracts`.
+ * docs/contracts.md). The schema is `buyer-contract.schema.ts`; the evaluators are `@leadrelay/contracts`.
  */
 
 /** A lead value as criteria see it: the normalised value of one field. */

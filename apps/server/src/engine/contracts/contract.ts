@@ -30,6 +30,15 @@ export interface DeliveryContract {
   capSlots(at: Date): CapSlot[];
 }
 
+/**
+ * Pacing counts starts over the window plus a margin of 5 % (at most 50 ms): a buyer counts
+ * arrivals, which trail our starts by the network's and the host's jitter, and must never see
+ * more than `max` in its own window.
+ */
+function paced(max: number, perMs: number) {
+  return { max, perMs: perMs + Math.min(Math.round(perMs * 0.05), 50) };
+}
+
 const compiled = new WeakMap<ResolvedDelivery, DeliveryContract>();
 
 /** The contract of a delivery as loaded (compiled on first use, then kept with the delivery). */
@@ -58,7 +67,7 @@ function compile(delivery: ResolvedDelivery): DeliveryContract {
     onCap: s.onCap ?? 'skip',
     hours: s.hours && compileHours(s.hours),
     outsideHours: s.outsideHours ?? 'hold',
-    rate: s.rate && { max: s.rate.max, perMs: parseDuration(s.rate.per) },
+    rate: s.rate && paced(s.rate.max, parseDuration(s.rate.per)),
     concurrency: s.concurrency ?? DEFAULT_CONCURRENCY,
     breaker: breaker && {
       failures: breaker.failures ?? DEFAULT_BREAKER.failures,
