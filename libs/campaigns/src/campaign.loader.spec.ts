@@ -88,9 +88,9 @@ describe('CampaignLoader: buyer contracts (docs/contracts.md › Check)', () => 
   it('reports the schema’s problems with the value named', () => {
     write('typos', `delivery('push', { id: 'acme', caps: [{ max: 0, per: 'day', timeZone: 'America/Chicgo' }], hours: { timeZone: 'UTC', weekdays: ['18:00-08:00'] } })`);
     expect(problemsOf()).toEqual([
-      'deliveries[0].settings.caps[0].max: a cap of 0 would send nothing: max must be at least 1 (to stop a delivery, pause it or remove it)',
-      "deliveries[0].settings.caps[0].timeZone: unknown time zone 'America/Chicgo'; did you mean 'America/Chicago'?",
-      "deliveries[0].settings.hours.weekdays[0]: '18:00-08:00' ends before it starts; a range cannot cross midnight: split it, e.g. mon: ['22:00-24:00'], tue: ['00:00-06:00']",
+      'deliveries[0].caps[0].max: a cap of 0 would send nothing: max must be at least 1 (to stop a delivery, pause it or remove it)',
+      "deliveries[0].caps[0].timeZone: unknown time zone 'America/Chicgo'; did you mean 'America/Chicago'?",
+      "deliveries[0].hours.weekdays[0]: '18:00-08:00' ends before it starts; a range cannot cross midnight: split it, e.g. mon: ['22:00-24:00'], tue: ['00:00-06:00']",
     ]);
   });
 });

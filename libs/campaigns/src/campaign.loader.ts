@@ -60,7 +60,8 @@ export class CampaignLoader {
     }
     const parsed = campaignSchema.safeParse(exported);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) report(issue.path, issue.message);
+      // A delivery's host settings sit beside its options in the file: `deliveries[0].caps`, not `….settings.caps`.
+      for (const issue of parsed.error.issues) report(issue.path[0] === 'deliveries' && issue.path[2] === 'settings' ? [...issue.path.slice(0, 2), ...issue.path.slice(3)] : issue.path, issue.message);
       return undefined;
     }
     const definition = exported as CampaignDefinition;
