@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool as PgPool } from 'pg';
 import { Pool as HttpPool } from 'undici';
-import { dropDatabase, machine, PG, ROOT, startProcess, stopProcess, table } from './support/bench-kit';
+import { dispatchCounts, dropDatabase, loadAverage, machine, PG, removeRedisPrefix, ROOT, startProcess, stopProcess, table } from './support/bench-kit';
 
 /**
  * B2 real-time delivery (quality.md): (a) leads/s delivered end to end by the built server — the
@@ -10,7 +10,10 @@ import { dropDatabase, machine, PG, ROOT, startProcess, stopProcess, table } fro
  * buyer's first arrival until PostgreSQL shows every dispatch delivered; (b) the floor in the same
  * run and the same tables, before and after (a) (the better one counts): a bare loop that claims
  * pending rows, POSTs them with undici keep-alive and updates their status; (c) submit →
- * buyer-received latency at a steady 100 leads/s.
+ * buyer-received latency at a steady 100 leads/s. (a) and (c) run twice, each on a database and
+ * queue prefix of its own: with the campaign as it is, and with its delivery declaring every
+ * buyer-contract control, none binding (bench/campaigns-delivery-contracts): within 10 % of the
+ * run without. A floor runs before each; BENCH_CONTRACTS_FIRST=1 measures the controls first.
  */
 const LEADS = Number(process.env.BENCH_LEADS ?? 20_000);
 const LANES = 64;
@@ -18,7 +21,7 @@ const LATENCY_RATE = 100;
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_S ?? 10);
 const PORTS = { api: 3201, worker: 3202, buyer: 3203 };
 const CAMPAIGN = 'bench-delivery';
-const DB = 'leadrelay_bench_delivery';
+const CONTRACTS_FIRST = process.env.BENCH_CONTRACTS_FIRST === '1';
 const BUYER = `http://127.0.0.1:${PORTS.buyer}`;
 /** The server build to measure (another checkout's, to compare before/after a change). */
 const SERVER = process.env.BENCH_SERVER ?? path.join(ROOT, 'dist/apps/server/src/main.js');
@@ -177,12 +180,23 @@ async function latency(intake: HttpPool) {
   };
 }
 
-export async function main() {
-  const prefix = `bench_delivery_${Date.now()}`;
+interface Variant {
+  name: string;
+  campaigns: string;
+  database: string;
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'leadrelay', campaigns: 'bench/campaigns-delivery', database: 'leadrelay_bench_delivery' },
+  { name: 'leadrelay, controls declared, not binding', campaigns: 'bench/campaigns-delivery-contracts', database: 'leadrelay_bench_delivery_contracts' },
+];
+
+/** One variant on a database and queue prefix of its own: its api process, a floor, then (a) and (c). */
+async function runVariant(variant: Variant, prefix: string) {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATABASE_URL: `${PG}/${DB}`,
-    CAMPAIGNS_DIR: path.join(ROOT, 'bench/campaigns-delivery'),
+    DATABASE_URL: `${PG}/${variant.database}`,
+    CAMPAIGNS_DIR: path.join(ROOT, variant.campaigns),
     BENCH_BUYER_URL: `${BUYER}/leads`,
     LOG_LEVEL: 'warn',
     ADMIN_TOKENS: 'bench',
@@ -191,58 +205,88 @@ export async function main() {
     // Sweeps are kept out of the timing (a sweep at rest costs a few Redis calls, see backlog).
     SWEEP_EVERY_MS: '600000',
   };
-  await dropDatabase(DB);
-  const buyer = await startProcess([path.join(ROOT, 'bench/support/delivery-buyer.server.js')], { ...process.env, PORT: String(PORTS.buyer) }, `${BUYER}/stats`);
-  const processes = [buyer];
+  await dropDatabase(variant.database);
+  const processes: Awaited<ReturnType<typeof startProcess>>[] = [];
   const db = new PgPool({ connectionString: env.DATABASE_URL, max: 20 });
   const intake = new HttpPool(`http://127.0.0.1:${PORTS.api}`, { connections: LANES });
   try {
     // The api process creates and migrates the database and applies the campaign.
     processes.push(await startProcess([SERVER], { ...env, LEADRELAY_ROLE: 'api', PORT: String(PORTS.api) }, `http://127.0.0.1:${PORTS.api}/health`));
-    const floorBefore = await floor(db, 'floor-1');
+    const floorRun = await floor(db, 'floor');
     await fetch(`${BUYER}/reset`, { method: 'POST' });
     const intakeRate = await preload(intake, LEADS, 0);
     await db.query('vacuum analyze dispatch_row');
-    const { worker, ...leadrelayResult } = await leadrelay(db, env);
+    const { worker, ...delivered } = await leadrelay(db, env);
     processes.push(worker);
     const latencyResult = await latency(intake);
-    // The floor again after leadrelay: the machine's load drifts, and the better floor is the fair one.
-    const floorAfter = await floor(db, 'floor-2');
-    const floorResult = floorAfter.leadsPerSec > floorBefore.leadsPerSec ? floorAfter : floorBefore;
-
-    const ratio = round(leadrelayResult.leadsPerSec / floorResult.leadsPerSec, 2);
-    console.log(
-      table([
-        { run: 'floor, before (claim 512 rows; 64 lanes: undici POST + UPDATE)', 'leads/s': floorBefore.leadsPerSec, seconds: floorBefore.seconds },
-        { run: 'floor, after', 'leads/s': floorAfter.leadsPerSec, seconds: floorAfter.seconds },
-        { run: `leadrelay (worker process, WORKER_CONCURRENCY ${process.env.WORKER_CONCURRENCY ?? 64})`, 'leads/s': leadrelayResult.leadsPerSec, seconds: leadrelayResult.seconds },
-      ]),
-    );
-    console.log(`\n${LEADS} leads; ratio leadrelay/better floor: ${ratio}× (target ≥ 0.5×); leads preloaded through intake at ${intakeRate}/s`);
-    console.log(
-      `latency at ${LATENCY_RATE} leads/s for ${LATENCY_SECONDS} s (${latencyResult.received}/${latencyResult.sent} received): ` +
-        `intake answered → buyer received p50 ${latencyResult.answeredToBuyer.p50Ms} ms, p99 ${latencyResult.answeredToBuyer.p99Ms} ms (target ≤ 50 ms); ` +
-        `submitted → received p50 ${latencyResult.submitToBuyer.p50Ms} ms, p99 ${latencyResult.submitToBuyer.p99Ms} ms`,
-    );
-    return {
-      name: 'delivery',
-      date: new Date().toISOString(),
-      machine: machine(),
-      settings: { leads: LEADS, lanes: LANES, workerConcurrency: Number(process.env.WORKER_CONCURRENCY ?? 64), latencyRate: LATENCY_RATE, latencySeconds: LATENCY_SECONDS },
-      results: { floor: floorResult, floorRuns: [floorBefore, floorAfter], leadrelay: leadrelayResult, ratio, latency: latencyResult, preloadIntakePerSec: intakeRate },
-      targets: { ratio: 0.5, latencyP99Ms: 50 },
-      met: { ratio: ratio >= 0.5, latencyP99: latencyResult.answeredToBuyer.p99Ms <= 50 },
-    };
+    const dispatches = await dispatchCounts(variant.database);
+    return { name: variant.name, campaigns: variant.campaigns, floor: floorRun, leadrelay: delivered, latency: latencyResult, preloadIntakePerSec: intakeRate, dispatches };
   } finally {
     await intake.close();
     await db.end();
     for (const p of processes.reverse()) await stopProcess(p);
-    await dropDatabase(DB);
-    const { Queue } = await import('bullmq');
-    for (const name of ['dispatch', 'schedule']) {
-      const q = new Queue(name, { connection: { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null }, prefix });
-      await q.obliterate({ force: true }).catch(() => undefined);
-      await q.close();
+    await dropDatabase(variant.database);
+    await removeRedisPrefix(prefix);
+  }
+}
+
+export async function main() {
+  const run = Date.now();
+  const buyer = await startProcess([path.join(ROOT, 'bench/support/delivery-buyer.server.js')], { ...process.env, PORT: String(PORTS.buyer) }, `${BUYER}/stats`);
+  const loadBefore = loadAverage();
+  try {
+    const order = CONTRACTS_FIRST ? [VARIANTS[1], VARIANTS[0]] : VARIANTS;
+    const runs = [];
+    for (const [i, variant] of order.entries()) runs.push(await runVariant(variant, `bench_delivery_${run}_${i}`));
+    const loadAfter = loadAverage();
+    const [plain, contracts] = VARIANTS.map((v) => runs.find((r) => r.campaigns === v.campaigns)!);
+    // The machine's load drifts, and the better floor is the fair one.
+    const floorResult = runs.map((r) => r.floor).reduce((a, b) => (b.leadsPerSec > a.leadsPerSec ? b : a));
+
+    const ratio = round(plain.leadrelay.leadsPerSec / floorResult.leadsPerSec, 2);
+    const contractsRatio = round(contracts.leadrelay.leadsPerSec / plain.leadrelay.leadsPerSec, 2);
+    console.log(
+      table([
+        ...runs.map((r, i) => ({ run: `floor, before ${r.name} (claim 512 rows; 64 lanes: undici POST + UPDATE)`, order: i * 2 + 1, 'leads/s': r.floor.leadsPerSec, seconds: r.floor.seconds })),
+        ...runs.map((r, i) => ({
+          run: `${r.name} (worker process, WORKER_CONCURRENCY ${process.env.WORKER_CONCURRENCY ?? 64})`,
+          order: i * 2 + 2,
+          'leads/s': r.leadrelay.leadsPerSec,
+          seconds: r.leadrelay.seconds,
+        })),
+      ]),
+    );
+    console.log(`\n${LEADS} leads; ratio leadrelay/better floor: ${ratio}× (target ≥ 0.5×); ratio with controls/without: ${contractsRatio}× (target ≥ 0.9×)`);
+    for (const r of runs) {
+      console.log(
+        `${r.name}: leads preloaded through intake at ${r.preloadIntakePerSec}/s; latency at ${LATENCY_RATE} leads/s for ${LATENCY_SECONDS} s (${r.latency.received}/${r.latency.sent} received): ` +
+          `intake answered → buyer received p50 ${r.latency.answeredToBuyer.p50Ms} ms, p99 ${r.latency.answeredToBuyer.p99Ms} ms (target ≤ 50 ms); ` +
+          `submitted → received p50 ${r.latency.submitToBuyer.p50Ms} ms, p99 ${r.latency.submitToBuyer.p99Ms} ms; dispatches afterwards ${JSON.stringify(r.dispatches)}`,
+      );
     }
+    console.log(`load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}`);
+    return {
+      name: 'delivery',
+      date: new Date().toISOString(),
+      machine: machine(),
+      loadAverage: { before: loadBefore, after: loadAfter },
+      settings: { leads: LEADS, lanes: LANES, workerConcurrency: Number(process.env.WORKER_CONCURRENCY ?? 64), latencyRate: LATENCY_RATE, latencySeconds: LATENCY_SECONDS },
+      order: runs.map((r) => r.name),
+      results: {
+        floor: floorResult,
+        floorRuns: runs.map((r) => r.floor),
+        leadrelay: plain.leadrelay,
+        ratio,
+        latency: plain.latency,
+        preloadIntakePerSec: plain.preloadIntakePerSec,
+        contracts: { leadrelay: contracts.leadrelay, latency: contracts.latency, preloadIntakePerSec: contracts.preloadIntakePerSec },
+        contractsRatio,
+        dispatches: { leadrelay: plain.dispatches, contracts: contracts.dispatches },
+      },
+      targets: { ratio: 0.5, latencyP99Ms: 50, contractsRatio: 0.9 },
+      met: { ratio: ratio >= 0.5, latencyP99: plain.latency.answeredToBuyer.p99Ms <= 50, contractsRatio: contractsRatio >= 0.9 },
+    };
+  } finally {
+    await stopProcess(buyer);
   }
 }

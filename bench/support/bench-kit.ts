@@ -161,6 +161,13 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** One lead as a lead source posts it (intake normalises the email, phone and state). */
 export const INTAKE_LEAD = JSON.stringify({ first_name: 'Ana', last_name: 'Lopez', email: 'Ana@Example.com', phone: '(512) 555-0100', zip: '78701', state: 'texas' });
 
+/**
+ * The same lead with an email of its own on every request, so that a declared dedupe never binds:
+ * autocannon's `idReplacement` puts a new id (33 characters, unique across connections) in place
+ * of `[<id>]` in each request it builds.
+ */
+export const INTAKE_LEAD_UNIQUE_EMAIL = INTAKE_LEAD.replace('Ana@Example.com', 'Ana.[<id>]@Example.com');
+
 export interface IntakeLoad {
   rate: number | null;
   seconds: number;
@@ -180,11 +187,12 @@ export interface IntakeLoad {
 /**
  * Intake load with autocannon (latencies corrected for coordinated omission when paced): `rate`
  * leads/s over all connections for `seconds`, or as fast as it goes without a rate; `amount`
- * instead of `seconds` posts that many leads and ends.
+ * instead of `seconds` posts that many leads and ends; `uniqueEmails` posts
+ * INTAKE_LEAD_UNIQUE_EMAIL.
  */
 export async function intakeLoad(
   url: string,
-  options: { rate?: number; seconds?: number; amount?: number; connections?: number; apiKey?: string },
+  options: { rate?: number; seconds?: number; amount?: number; connections?: number; apiKey?: string; uniqueEmails?: boolean },
 ): Promise<IntakeLoad> {
   const r = await autocannon({
     url,
@@ -192,7 +200,7 @@ export async function intakeLoad(
     connections: options.connections ?? 64,
     ...(options.amount ? { amount: options.amount } : { duration: options.seconds ?? 10 }),
     headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey ?? 'bench-key' },
-    body: INTAKE_LEAD,
+    ...(options.uniqueEmails ? { body: INTAKE_LEAD_UNIQUE_EMAIL, idReplacement: true } : { body: INTAKE_LEAD }),
     ...(options.rate ? { overallRate: options.rate } : {}),
   });
   return {
@@ -284,3 +292,22 @@ export const sharedProcesses = (database: string) => ({
 
 /** The load average now, to print beside figures taken on a shared machine. */
 export const loadAverage = () => os.loadavg().map((x) => round(x, 2));
+
+/**
+ * Dispatches of a benchmark's database by delivery and status (`buyer delivered`, `download
+ * pending` …) and the duplicate keys intake stored: with controls declared, a `skipped` row would
+ * mean one of them bound.
+ */
+export async function dispatchCounts(database: string): Promise<Record<string, number>> {
+  const c = new Client({ connectionString: `${PG}/${database}` });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ what: string; n: number }>(
+      `select delivery_id || ' ' || status as what, count(*)::int as n from dispatch_row group by 1
+       union all select 'dedupe keys', count(*)::int from dedupe_key order by 1`,
+    );
+    return Object.fromEntries(rows.map((r) => [r.what, r.n]));
+  } finally {
+    await c.end();
+  }
+}

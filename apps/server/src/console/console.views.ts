@@ -31,6 +31,7 @@ th { background:#eef1f6; font-weight:600; font-size:.85rem; color:var(--muted); 
 .status { display:inline-block; padding:0 .45rem; border-radius:.6rem; font-size:.8rem; font-weight:600; background:#eef1f6; }
 .status.delivered { color:var(--ok); background:#e3f4ea; } .status.rejected, .status.failed { color:var(--bad); background:#fde8e6; }
 .status.pending { color:var(--warn); background:#fff3df; }
+.status.skipped { color:var(--muted, #666); background:#eef0f3; }
 .card { background:#fff; border:1px solid var(--line); border-radius:.5rem; padding:1rem 1.2rem; margin-bottom:1rem; }
 .tabs { display:flex; gap:.4rem; margin:0 0 1rem; flex-wrap:wrap; } .tabs a { padding:.3rem .8rem; border:1px solid var(--line); border-radius:.4rem; background:#fff; text-decoration:none; }
 .tabs a.on { background:var(--accent); color:#fff; border-color:var(--accent); }
