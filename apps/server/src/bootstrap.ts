@@ -12,6 +12,7 @@ import { migrate } from '@leadrelay/persistence';
 import { AppModule } from './app.module';
 import { CampaignApplier, gitCommit } from './campaigns/campaign.applier';
 import { CampaignRegistry } from './campaigns/campaign.registry';
+import { RetiredCampaigns } from './campaigns/retired-campaigns';
 import { PinoNestLogger } from './common/pino-nest.logger';
 import { DispatchProcessor } from './engine/dispatch.processor';
 import { ScheduleProcessor } from './engine/schedule.processor';
@@ -52,6 +53,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
     const campaigns = app.get(CampaignLoader).loadAll(path.resolve(config.CAMPAIGNS_DIR), env);
     app.get(CampaignRegistry).replace(campaigns);
     await app.get(CampaignApplier).apply(campaigns, gitCommit(path.resolve(config.CAMPAIGNS_DIR)));
+    await app.get(RetiredCampaigns).load(env);
   } catch (err) {
     await app.close();
     throw err;

@@ -14,6 +14,7 @@ import { Migration20261201000000_batch_mode } from './migrations/Migration202612
 import { Migration20261202000000_dispatch_outbox } from './migrations/Migration20261202000000_dispatch_outbox';
 import { Migration20261202100000_batch_ranges } from './migrations/Migration20261202100000_batch_ranges';
 import { Migration20261203000000_buyer_contracts } from './migrations/Migration20261203000000_buyer_contracts';
+import { Migration20261204100000_version_sources } from './migrations/Migration20261204100000_version_sources';
 
 export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState, DedupeKey, CapUsage, DeliveryControl];
 
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261202000000_dispatch_outbox', class: Migration20261202000000_dispatch_outbox },
   { name: 'Migration20261202100000_batch_ranges', class: Migration20261202100000_batch_ranges },
   { name: 'Migration20261203000000_buyer_contracts', class: Migration20261203000000_buyer_contracts },
+  { name: 'Migration20261204100000_version_sources', class: Migration20261204100000_version_sources },
 ];
 
 export function ormConfig(clientUrl: string) {

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { LOGGER, type ResolvedCampaign } from '@leadrelay/campaigns';
 import { Campaign } from '@leadrelay/persistence';
+import { campaignSources, gitDirty } from './campaign.sources';
 
 /** The git commit of the campaign files, when they live in a git work tree. */
 export function gitCommit(dir: string): string | undefined {
@@ -51,9 +53,14 @@ export class CampaignApplier {
           result.unchanged.push(c.id);
         }
         await em.flush();
+        // The version keeps its sources, so that it can run again once its file is gone, and
+        // says whether the files were committed as `commit` has them.
+        const sources = campaignSources(c.file);
+        const dirty = commit ? gitDirty(path.dirname(c.file), Object.keys(sources)) : undefined;
         await run(
-          `insert into campaign_version (campaign_id, hash, git_commit, definition) values (?, ?, ?, ?) on conflict (campaign_id, hash) do nothing`,
-          [c.id, c.version, commit ?? null, JSON.stringify(definition)],
+          `insert into campaign_version (campaign_id, hash, git_commit, definition, sources, dirty) values (?, ?, ?, ?, ?, ?)
+           on conflict (campaign_id, hash) do update set sources = coalesce(campaign_version.sources, excluded.sources)`,
+          [c.id, c.version, commit ?? null, JSON.stringify(definition), JSON.stringify(sources), dirty ?? null],
         );
       }
       const present = new Set(campaigns.map((c) => c.id));

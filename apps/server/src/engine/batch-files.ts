@@ -57,7 +57,8 @@ export class BatchFiles {
   }
 
   forExport(campaignId: string, filter: LeadFilter, choice: Partial<FileFormatOptions>): BatchFile {
-    const campaign = this.registry.get(campaignId);
+    // An archived campaign's leads export too, with the columns of its last version.
+    const campaign = this.registry.forReading(campaignId);
     if (!campaign) throw new DomainError('not_found', `No campaign '${campaignId}'.`);
     const columns: FileColumn[] = [
       ...campaign.fields.map((f) => ({ header: f.name, source: f.name })),

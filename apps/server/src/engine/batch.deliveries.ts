@@ -57,7 +57,8 @@ export class BatchDeliveries {
 
   /** The campaign's on-demand delivery: the one named, or the only one. */
   pick(campaignId: string, deliveryId?: string): { campaign: ResolvedCampaign; delivery: ResolvedDelivery } {
-    const campaign = this.registry.get(campaignId);
+    // An archived campaign's leads can still be delivered by hand, under its last version.
+    const campaign = this.registry.forReading(campaignId);
     if (!campaign) throw new DomainError('not_found', `No campaign '${campaignId}'.`);
     if (deliveryId !== undefined) {
       const delivery = campaign.deliveries.find((d) => d.id === deliveryId);

@@ -29,12 +29,13 @@ interface DispatchRow {
   held_by: string | null;
   created_at: Date;
   lead_id: string;
+  campaign_version: string;
   campaign_id: string;
   data: LeadRecord['data'];
   received_at: Date;
 }
 
-const LOAD = `select d.id, d.delivery_id, d.status, d.attempts, d.retry_offset, d.next_attempt_at, d.held_by, d.created_at, l.id as lead_id, l.campaign_id, l.data, l.received_at
+const LOAD = `select d.id, d.delivery_id, d.status, d.attempts, d.retry_offset, d.next_attempt_at, d.held_by, d.created_at, l.id as lead_id, l.campaign_version, l.campaign_id, l.data, l.received_at
                 from dispatch_row d join lead l on l.id = d.lead_id where d.id = any($1::uuid[])`;
 
 /** Delivers real-time dispatches one job at a time; the only caller of `plugin.deliver`. */
@@ -114,7 +115,8 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
       await job.moveToDelayed(Date.now() + (row.next_attempt_at.getTime() - now), token);
       throw new DelayedError();
     }
-    const target = this.registry.delivery(row.campaign_id, row.delivery_id);
+    // The delivery as configured now; once it is gone, under the version its lead was accepted with.
+    const target = this.registry.delivery(row.campaign_id, row.delivery_id, row.campaign_version);
     if (!target) {
       await this.outcomes.giveUp(dispatchId, `delivery '${row.delivery_id}' is no longer configured in campaign '${row.campaign_id}'`);
       return;

@@ -65,7 +65,7 @@ export class Sweeper {
       const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [SWEEP_LOCK]);
       if (!rows[0].locked) return { requeued: 0, batches: 0, newRedis: false, ran: false };
       try {
-        const batches = await this.batches.resumePending(graceMs);
+        const batches = (await this.batches.resumePending(graceMs)) + (await this.finishRetiredScheduled());
         const { requeued: lost, newRedis } = await this.reconcileIncarnation(client);
         const failed = await this.requeueFailedJobs();
         const overdue = await this.requeueOverdueWithoutJob(graceMs);
@@ -83,6 +83,19 @@ export class Sweeper {
       // A connection that failed mid-sweep may still hold the lock: never hand it back to the pool.
       client.release(broken);
     }
+  }
+
+  /**
+   * A scheduled delivery whose campaign was archived or which was removed has no schedule any
+   * more: what it still holds goes out in one last batch, under its stored version.
+   */
+  private async finishRetiredScheduled(): Promise<number> {
+    let sent = 0;
+    for (const t of this.registry.retiredScheduled()) {
+      const { batch } = await this.batches.tick(t.campaignId, t.deliveryId, new Date());
+      if (batch) sent++;
+    }
+    return sent;
   }
 
   /** Sets the incarnation key when Redis has none, and compares it with the one last reconciled. */

@@ -20,6 +20,14 @@ export class CampaignVersion {
   @Property({ type: 'json' })
   definition!: Record<string, unknown>;
 
+  /** The campaign file and every file it imports, by path relative to the campaign file's folder. */
+  @Property({ type: 'json', nullable: true })
+  sources?: Record<string, string> | null;
+
+  /** The files differed from `gitCommit` (uncommitted changes) when this version was applied; null when unknown. */
+  @Property({ type: 'boolean', nullable: true })
+  dirty?: boolean | null;
+
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 }
