@@ -4,8 +4,11 @@ import { secretable, type DeliveryDefinition } from './deliveries/delivery';
 import { deliverySettingsSchema } from './deliveries/delivery-settings';
 import { FIELD_TYPES, type FieldDefinition } from './fields';
 
-/** A campaign: one buyer set-up, one file `campaigns/<id>.campaign.ts`. */
-export interface CampaignDefinition {
+/**
+ * A campaign: one buyer set-up, one file `campaigns/<id>.campaign.ts`. `F` is the declared field
+ * names: a delivery naming any other field is a type error (docs/campaigns.md, "Field names").
+ */
+export interface CampaignDefinition<F extends string = string> {
   /** Slug; must equal the file name (`solar-tx` for `solar-tx.campaign.ts`). */
   id: string;
   /** Shown in the console. */
@@ -13,12 +16,12 @@ export interface CampaignDefinition {
   /** Keys lead sources send as `X-Api-Key`; keep them in `env()`. */
   intakeKeys: (string | EnvRef)[];
   /** The lead's attributes, in the order files list them. */
-  fields: FieldDefinition[];
-  deliveries: DeliveryDefinition<any>[];
+  fields: FieldDefinition<F>[];
+  deliveries: DeliveryDefinition<any, NoInfer<F>>[];
 }
 
-/** Identity, for types: `export default defineCampaign({...})`. */
-export function defineCampaign<C extends CampaignDefinition>(campaign: C): C {
+/** Identity, for types: `export default defineCampaign({...})`; infers the field names. */
+export function defineCampaign<const F extends string>(campaign: CampaignDefinition<F>): CampaignDefinition<F> {
   return campaign;
 }
 

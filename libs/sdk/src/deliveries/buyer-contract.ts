@@ -8,7 +8,7 @@
 export type LeadValue = string | number | boolean | null;
 
 /** One test of one field. Exactly one operator per condition. */
-export type FieldCondition = { field: string } & (
+export type FieldCondition<F extends string = string> = { field: F } & (
   | { equals: LeadValue }
   | { in: LeadValue[] }
   | { notIn: LeadValue[] }
@@ -27,7 +27,7 @@ export type FieldCondition = { field: string } & (
 );
 
 /** Criteria: conditions combined with `all`, `any` and `not`. */
-export type Criteria = FieldCondition | { all: Criteria[] } | { any: Criteria[] } | { not: Criteria };
+export type Criteria<F extends string = string> = FieldCondition<F> | { all: Criteria<F>[] } | { any: Criteria<F>[] } | { not: Criteria<F> };
 
 /**
  * A criterion in plain TypeScript: given the lead's normalised values by field name, `true` sends
@@ -69,9 +69,9 @@ export interface DeliveryHours {
 /** A duration: a number and a unit, `ms`, `s`, `m`, `h` or `d`, e.g. `'500ms'`, `'1s'`, `'30d'`. */
 export type Duration = `${number}${'ms' | 's' | 'm' | 'h' | 'd'}`;
 
-export interface Dedupe {
+export interface Dedupe<F extends string = string> {
   /** Fields whose normalised values together identify a person, e.g. `['email']`. */
-  on: string[];
+  on: F[];
   /** How far back a previous lead counts, e.g. `'30d'`. */
   within: Duration;
   /** `'delivery'`: a lead that went to this delivery; `'campaign'`: any lead of the campaign. @default 'delivery' */
@@ -92,13 +92,13 @@ export interface Breaker {
 }
 
 /** The host's controls over what reaches a buyer: the same for every delivery plugin. */
-export interface BuyerContract {
+export interface BuyerContract<F extends string = string> {
   /**
    * Criteria: the lead goes to this delivery only if they hold; otherwise its dispatch is
    * `skipped` with reason `criteria` (or the function's string).
    * @example when: { all: [{ field: 'state', in: ['TX', 'OK'] }, { field: 'birth_date', ageGte: 18 }] }
    */
-  when?: Criteria | CriteriaFunction;
+  when?: Criteria<F> | CriteriaFunction;
   /**
    * Leads the buyer accepted, per window; never exceeded across instances. Real-time: a send
    * reserves a slot, any other outcome than `delivered` frees it. Batches take at most what is left.
@@ -116,7 +116,7 @@ export interface BuyerContract {
    * with the same values went to this delivery (or campaign) within the window.
    * @example dedupe: { on: ['email'], within: '30d' }
    */
-  dedupe?: Dedupe;
+  dedupe?: Dedupe<F>;
   /** Real-time only: pacing across all workers; excess waits in order, nothing is dropped. @example rate: { max: 5, per: '1s' } */
   rate?: RateLimit;
   /** Real-time only: at most this many sends in flight to this buyer across all workers. @default 16 */

@@ -18,7 +18,7 @@ export interface RetryPolicy {
  * What the host itself does with a delivery, whatever its plugin: declared beside the plugin's
  * options in a campaign file, validated with the campaign, never handed to the plugin.
  */
-export interface DeliverySettings extends BuyerContract {
+export interface DeliverySettings<F extends string = string> extends BuyerContract<F> {
   /**
    * How a `retry` outcome is tried again; then the dispatch (or batch) is `failed`.
    * @example retry: { attempts: 5, firstDelayMs: 60_000 }

@@ -2,8 +2,12 @@ import { z } from 'zod';
 import { isEnvRef, type EnvRef } from '../env';
 import { DELIVERY_SETTING_KEYS, type DeliverySettings } from './delivery-settings';
 
-/** One configured way a campaign's leads leave: a plugin, its options, and the host's settings. */
-export interface DeliveryDefinition<O = Record<string, unknown>> {
+/**
+ * One configured way a campaign's leads leave: a plugin, its options, and the host's settings.
+ * `R`, for types only, is the campaign fields it names (its `fields`, `mapping`, `when`, `dedupe`):
+ * `defineCampaign` accepts it only when they are all declared (docs/campaigns.md, "Field names").
+ */
+export interface DeliveryDefinition<O = Record<string, unknown>, R extends string = never> {
   /** Unique in the campaign; a slug such as `acme-crm`. */
   readonly id: string;
   /** The plugin's name, e.g. `http-post`. */
@@ -12,6 +16,8 @@ export interface DeliveryDefinition<O = Record<string, unknown>> {
   readonly options: O;
   /** What the host does with the delivery (retries, empty batches): the plugin never sees them. */
   readonly settings: DeliverySettings;
+  /** Never set: carries `R` for the type checker. */
+  readonly fieldRefs?: readonly R[];
 }
 
 /**
@@ -36,6 +42,9 @@ export function delivery<O extends { id: string } & DeliverySettings>(
 
 /** A string, or an `env()` reference resolved when the campaign is applied. */
 export const secretable = z.union([z.string(), z.custom<EnvRef>(isEnvRef, { message: 'expected a string or env()' })]);
+
+/** The field names a delivery names, for `defineCampaign` to check; none when they are only known as `string`. */
+export type FieldRefs<F extends string> = string extends F ? never : F;
 
 export const fieldList = z.array(z.string().min(1)).min(1).optional();
 export const fieldMapping = z.record(z.string(), z.string().min(1)).optional();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EnvRef } from '../env';
-import { delivery, fieldList, secretable, type DeliveryDefinition } from './delivery';
+import { delivery, fieldList, secretable, type DeliveryDefinition, type FieldRefs } from './delivery';
 import type { DeliverySettings } from './delivery-settings';
 import type { OptionsMatch } from './options-match';
 import { fileFormatSchema, quoteSchema } from './file-options';
@@ -34,7 +34,7 @@ export const emailOptionsSchema = z
   })
   .strict();
 
-export interface EmailOptions {
+export interface EmailOptions<F extends string = string> {
   /** Unique in the campaign. */
   id: string;
   /** @example 'leads@leadrelay.example' */
@@ -57,7 +57,7 @@ export interface EmailOptions {
     /** @default 'needed' */
     quote?: 'needed' | 'all';
     /** @default every campaign field */
-    fields?: string[];
+    fields?: F[];
     /** @default '{{campaign}}-{{date}}.{{ext}}' */
     fileName?: string;
   };
@@ -75,8 +75,8 @@ export interface EmailOptions {
  * is tried again; a 5xx refusal fails at once; batches default to 8 tries from 30 s, at most 1 h
  * apart) and `sendEmpty` (a "no new leads" message when a tick finds none).
  */
-export function email(options: EmailOptions & DeliverySettings): DeliveryDefinition<Omit<EmailOptions, 'id'>> {
-  return delivery('email', options);
+export function email<const F extends string = never>(options: EmailOptions<F> & DeliverySettings<F>): DeliveryDefinition<Omit<EmailOptions, 'id'>, FieldRefs<F>> {
+  return delivery('email', options) as DeliveryDefinition<Omit<EmailOptions, 'id'>, FieldRefs<F>>;
 }
 
 // The documented type and the schema cannot drift apart: this line stops compiling if they do.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EnvRef } from '../env';
 import { classifierSchema, leadconduit, type Classifier } from '../classifier';
-import { delivery, fieldList, fieldMapping, secretable, type DeliveryDefinition } from './delivery';
+import { delivery, fieldList, fieldMapping, secretable, type DeliveryDefinition, type FieldRefs } from './delivery';
 import type { DeliverySettings } from './delivery-settings';
 import type { OptionsMatch } from './options-match';
 
@@ -69,7 +69,7 @@ export const httpPostOptionsSchema = z
   })
   .strict();
 
-export interface HttpPostOptions {
+export interface HttpPostOptions<F extends string = string> {
   /** Unique in the campaign. @example 'acme-crm' */
   id: string;
   /** The buyer's posting URL; query values may be templated (`?src={{source}}`) and are percent-encoded. @example env('ACME_POST_URL') */
@@ -77,9 +77,9 @@ export interface HttpPostOptions {
   /** @default 'POST' (GET sends the fields as the query string) */
   method?: 'POST' | 'PUT' | 'PATCH' | 'GET';
   /** Campaign fields sent. @default every campaign field */
-  fields?: string[];
+  fields?: F[];
   /** Campaign field name → buyer's name. @default same names @example { zip: 'PostalCode' } */
-  mapping?: Record<string, string>;
+  mapping?: Partial<Record<F, string>>;
   /** @default form() */
   body?: BodyTemplate;
   /** Extra headers; values may be `env()`. */
@@ -108,10 +108,13 @@ export interface HttpPostOptions {
 }
 
 /** Real-time HTTP/HTTPS delivery, the recommended method. */
-export function httpPost(options: HttpPostOptions & Omit<DeliverySettings, 'sendEmpty'>): DeliveryDefinition<Omit<HttpPostOptions, 'id'>> {
-  return delivery('http-post', options);
+export function httpPost<const F extends string = never>(
+  options: HttpPostOptions<F> & Omit<DeliverySettings<F>, 'sendEmpty'>,
+): DeliveryDefinition<Omit<HttpPostOptions, 'id'>, FieldRefs<F>> {
+  return delivery('http-post', options) as DeliveryDefinition<Omit<HttpPostOptions, 'id'>, FieldRefs<F>>;
 }
 
 // The documented type and the schema cannot drift apart: this line stops compiling if they do.
-const documented: OptionsMatch<Omit<HttpPostOptions, 'id'>, z.input<typeof httpPostOptionsSchema>> = true;
+// (`mapping` compared as the schema reads it: a record, whatever names it holds.)
+const documented: OptionsMatch<Omit<HttpPostOptions, 'id' | 'mapping'> & { mapping?: Record<string, string> }, z.input<typeof httpPostOptionsSchema>> = true;
 void documented;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DeliverySettings } from './delivery-settings';
-import { delivery, fieldList, fieldMapping, type DeliveryDefinition } from './delivery';
+import { delivery, fieldList, fieldMapping, type DeliveryDefinition, type FieldRefs } from './delivery';
 import type { OptionsMatch } from './options-match';
 import { fileFormatSchema, quoteSchema } from './file-options';
 
@@ -16,7 +16,7 @@ export const manualFileOptionsSchema = z
   })
   .strict();
 
-export interface ManualFileOptions {
+export interface ManualFileOptions<F extends string = string> {
   /** Unique in the campaign. @example 'download' */
   id: string;
   /** Default file format; a person may choose another when downloading. @default 'csv' */
@@ -26,9 +26,9 @@ export interface ManualFileOptions {
   /** @default true */
   header?: boolean;
   /** @default every campaign field */
-  fields?: string[];
+  fields?: F[];
   /** Campaign field name → column heading. */
-  mapping?: Record<string, string>;
+  mapping?: Partial<Record<F, string>>;
   /** `{{campaign}}`, `{{delivery}}`, `{{date}}` (UTC, YYYY-MM-DD), `{{time}}` (UTC, HHMMSS), `{{batch}}`, `{{ext}}`. @default '{{campaign}}-{{date}}.{{ext}}' */
   fileName?: string;
   /** Write formula-leading values so spreadsheets show them as text. @default true */
@@ -36,10 +36,13 @@ export interface ManualFileOptions {
 }
 
 /** Manual delivery: a person downloads the pending leads as a file, which delivers them. */
-export function manualFile(options: ManualFileOptions & Pick<DeliverySettings, 'when' | 'caps' | 'dedupe'>): DeliveryDefinition<Omit<ManualFileOptions, 'id'>> {
-  return delivery('manual-file', options);
+export function manualFile<const F extends string = never>(
+  options: ManualFileOptions<F> & Pick<DeliverySettings<F>, 'when' | 'caps' | 'dedupe'>,
+): DeliveryDefinition<Omit<ManualFileOptions, 'id'>, FieldRefs<F>> {
+  return delivery('manual-file', options) as DeliveryDefinition<Omit<ManualFileOptions, 'id'>, FieldRefs<F>>;
 }
 
 // The documented type and the schema cannot drift apart: this line stops compiling if they do.
-const documented: OptionsMatch<Omit<ManualFileOptions, 'id'>, z.input<typeof manualFileOptionsSchema>> = true;
+// (`mapping` compared as the schema reads it: a record, whatever names it holds.)
+const documented: OptionsMatch<Omit<ManualFileOptions, 'id' | 'mapping'> & { mapping?: Record<string, string> }, z.input<typeof manualFileOptionsSchema>> = true;
 void documented;

@@ -17,10 +17,10 @@ export const FIELD_TYPES: Record<string, FieldType> = Object.fromEntries(
 
 export type FieldTypeName = 'text' | 'email' | 'phone' | 'postal_code' | 'state' | 'number' | 'boolean' | 'date';
 
-/** A declared lead attribute. */
-export interface FieldDefinition {
+/** A declared lead attribute. `N` is its name as a type, so deliveries can only name declared fields. */
+export interface FieldDefinition<N extends string = string> {
   /** The field's name in intake bodies, files and templates: lower snake case, e.g. `first_name`. */
-  readonly name: string;
+  readonly name: N;
   readonly type: FieldTypeName;
   /** A lead without it is refused with 422. @default false */
   readonly required: boolean;
@@ -34,7 +34,9 @@ export interface FieldOptions {
   description?: string;
 }
 
-const make = (type: FieldTypeName) => (name: string, options: FieldOptions = {}): FieldDefinition => ({
+const make =
+  (type: FieldTypeName) =>
+  <const N extends string>(name: N, options: FieldOptions = {}): FieldDefinition<N> => ({
   name,
   type,
   required: options.required ?? false,
