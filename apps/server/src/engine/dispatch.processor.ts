@@ -134,6 +134,7 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
     let counted: string[] = [];
     let outcome: 'delivered' | 'rejected' | 'retry' | 'none' = 'none';
     let reason: string | undefined;
+    const stopRenewing = this.gate.holdSlot(campaign.id, delivery.id, dispatchId);
     try {
       if (contract.caps.length) {
         const slots = contract.capSlots(this.clock.now());
@@ -170,6 +171,7 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
         throw new DelayedError();
       }
     } finally {
+      stopRenewing();
       // A cap counts leads the buyer took: any other end gives the slot back.
       if (counted.length && outcome !== 'delivered') await this.caps.release(campaign.id, delivery.id, counted);
       if (outcome !== 'none') await this.gate.release(campaign.id, delivery, dispatchId, outcome, reason);

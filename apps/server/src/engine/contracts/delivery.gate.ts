@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -31,8 +31,6 @@ type GateRedis = Redis & {
   gateSetPaused(...args: (string | number)[]): Promise<string[]>;
 };
 
-/** Longest a send may hold its in-flight slot: past the host's plugin guard, a dead worker's slot frees itself. */
-const LEASE_MS = 200_000;
 
 /**
  * The shared half of a buyer contract (docs/contracts.md): in-flight slots (`concurrency`),
@@ -41,10 +39,11 @@ const LEASE_MS = 200_000;
  * (`delivery_control`): Redis mirrors it, and a Redis that does not know a delivery asks first.
  */
 @Injectable()
-export class DeliveryGate implements OnModuleDestroy {
+export class DeliveryGate implements OnApplicationShutdown {
   private readonly redis: GateRedis;
   private readonly prefix: string;
   private readonly staleMs: number;
+  private readonly leaseMs: number;
 
   constructor(
     private readonly db: Database,
@@ -60,12 +59,31 @@ export class DeliveryGate implements OnModuleDestroy {
     this.redis.defineCommand('gatePark', { numberOfKeys: 6, lua: PARK });
     this.redis.defineCommand('gateSetPaused', { numberOfKeys: 6, lua: SET_PAUSED });
     this.prefix = `${config.QUEUE_PREFIX}:gate`;
+    this.leaseMs = config.WORKER_LOCK_MS;
     // A waiter parks again at least this often; one not seen for twice as long is gone.
     this.staleMs = 2 * Math.max(config.CONTRACT_RECHECK_MS, config.CONTRACT_PARK_MS) + 10_000;
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.redis.disconnect();
+  /**
+   * After the workers' graceful stop (their `beforeApplicationShutdown`), whose sends in flight
+   * still release their slots here: closing earlier would leave those slots taken until their lease ran out.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /**
+   * Keeps a send's slot while it runs: a slot is leased for the workers' lock time
+   * (`WORKER_LOCK_MS`) and renewed at half of it, so a dead worker's slots free themselves as
+   * soon as its jobs would be handed to another worker. Answers the function that stops renewing.
+   */
+  holdSlot(campaignId: string, deliveryId: string, dispatchId: string): () => void {
+    const [, inflight] = this.keys(campaignId, deliveryId);
+    const timer = setInterval(() => {
+      this.redis.zadd(inflight, 'XX', Date.now() + this.leaseMs, dispatchId).catch(() => undefined);
+    }, this.leaseMs / 2);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** May this dispatch's send start now? On `ok` it holds an in-flight slot until `release`. */
@@ -78,7 +96,7 @@ export class DeliveryGate implements OnModuleDestroy {
         this.clock.now().getTime(),
         dispatchId,
         c.concurrency,
-        LEASE_MS,
+        this.leaseMs,
         c.rate?.max ?? 0,
         c.rate?.perMs ?? 0,
         c.breaker ? 1 : 0,
