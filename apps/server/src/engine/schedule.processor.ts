@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { LOGGER } from '@leadrelay/campaigns';
@@ -16,6 +16,12 @@ export class ScheduleProcessor extends WorkerHost {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     super();
+  }
+
+  /** Redis trouble (a restart, a flush under a running tick): logged, never an unhandled error event. */
+  @OnWorkerEvent('error')
+  onWorkerError(err: Error): void {
+    this.logger.warn({ err }, 'schedule worker error');
   }
 
   /** Before the database pool closes: a send in flight records its outcome (see DispatchProcessor). */
