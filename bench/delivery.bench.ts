@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool as PgPool } from 'pg';
@@ -206,7 +207,7 @@ async function runVariant(variant: Variant, prefix: string) {
     SWEEP_EVERY_MS: '600000',
   };
   await dropDatabase(variant.database);
-  const processes: Awaited<ReturnType<typeof startProcess>>[] = [];
+  const processes: ChildProcess[] = [];
   const db = new PgPool({ connectionString: env.DATABASE_URL, max: 20 });
   const intake = new HttpPool(`http://127.0.0.1:${PORTS.api}`, { connections: LANES });
   try {
@@ -236,7 +237,7 @@ export async function main() {
   const loadBefore = loadAverage();
   try {
     const order = CONTRACTS_FIRST ? [VARIANTS[1], VARIANTS[0]] : VARIANTS;
-    const runs = [];
+    const runs: Awaited<ReturnType<typeof runVariant>>[] = [];
     for (const [i, variant] of order.entries()) runs.push(await runVariant(variant, `bench_delivery_${run}_${i}`));
     const loadAfter = loadAverage();
     const [plain, contracts] = VARIANTS.map((v) => runs.find((r) => r.campaigns === v.campaigns)!);
