@@ -58,6 +58,11 @@ const schema = z.object({
   CONTRACT_RECHECK_MS: z.coerce.number().int().min(50).default(300_000),
   /** Longest a send parked behind a full `concurrency`, a pause or a breaker trial sleeps unless woken. */
   CONTRACT_PARK_MS: z.coerce.number().int().min(50).default(30_000),
+  /**
+   * A send behind a full `concurrency` whose turn is expected within this long (from its place in
+   * line and the buyer's recent send times) waits in the worker's memory; a longer wait parks its job.
+   */
+  CONTRACT_WAIT_MS: z.coerce.number().int().min(0).default(1_000),
   /** Whether `npm start` also serves the demo buyer at /demo-buyer. */
   DEMO_BUYER: z.enum(['on', 'off']).default('on'),
   GIT_COMMIT: z.string().optional(),

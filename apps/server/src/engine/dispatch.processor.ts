@@ -86,6 +86,7 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
    * would come too late.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    this.gate.stopWaiting();
     await this.worker.close();
   }
 
@@ -134,12 +135,15 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
     let counted: string[] = [];
     let outcome: 'delivered' | 'rejected' | 'retry' | 'none' = 'none';
     let reason: string | undefined;
+    let released = false;
     const stopRenewing = this.gate.holdSlot(campaign.id, delivery.id, dispatchId);
     try {
       if (contract.caps.length) {
         const slots = contract.capSlots(this.clock.now());
-        const full = await this.caps.reserve(campaign.id, delivery.id, slots, 1);
+        const full = await this.caps.reserveOne(campaign.id, delivery.id, slots);
         if (full) {
+          // Freed before the hold parks the job: a release takes a send out of the waiting line.
+          released = true;
           await this.gate.release(campaign.id, delivery, dispatchId, 'none', undefined, gate.rateMember);
           if (contract.onCap === 'skip') return await this.skip(campaign.id, delivery.id, dispatchId, full.reason);
           return await this.hold(job, token, campaign.id, delivery.id, dispatchId, 'cap', full.end, row);
@@ -164,6 +168,10 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
       const durationMs = performance.now() - started;
       outcome = result.outcome;
       reason = result.reason ?? result.error;
+      // The buyer has answered: its slot is free while the outcome is written.
+      stopRenewing();
+      released = true;
+      void this.gate.release(campaign.id, delivery, dispatchId, outcome, reason);
       const next = await this.outcomes.record({ dispatchId, attempt: attempt - row.retry_offset, at: startedAt, durationMs, result, delivery });
       this.metrics.attempt(campaign.id, delivery.id, next.outcome, durationMs);
       if (next.retryInMs !== undefined) {
@@ -174,7 +182,9 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
       stopRenewing();
       // A cap counts leads the buyer took: any other end gives the slot back.
       if (counted.length && outcome !== 'delivered') await this.caps.release(campaign.id, delivery.id, counted);
-      if (outcome !== 'none') await this.gate.release(campaign.id, delivery, dispatchId, outcome, reason);
+      // A send that never went out (a full cap, our own error) also gives back its place in the
+      // pacing. Releases go on their way unawaited; a graceful stop waits for them.
+      if (!released) void this.gate.release(campaign.id, delivery, dispatchId, outcome, reason, outcome === 'none' ? gate.rateMember : '');
     }
   }
 

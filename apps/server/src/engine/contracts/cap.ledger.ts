@@ -10,7 +10,50 @@ import type { CapSlot } from './contract';
  */
 @Injectable()
 export class CapLedger {
+  /** Real-time sends asking for the same windows, gathered while a reservation for them runs. */
+  private readonly asking = new Map<string, { slots: readonly CapSlot[]; waiting: ((full: CapSlot | undefined | Error) => void)[]; running: boolean }>();
+
   constructor(private readonly db: Database) {}
+
+  /**
+   * Reserves one lead in every slot for a real-time send. Sends to one delivery share its window
+   * rows, whose lock each reservation holds until it commits: those that ask while one runs go
+   * together as one `cap_reserve` of n, and only when that one finds a window full are they
+   * reserved one by one, so each gets its answer and no cap is passed.
+   */
+  reserveOne(campaignId: string, deliveryId: string, slots: readonly CapSlot[]): Promise<CapSlot | undefined> {
+    if (!slots.length) return Promise.resolve(undefined);
+    const key = JSON.stringify([campaignId, deliveryId, slots.map((s) => [s.key, s.max])]);
+    let group = this.asking.get(key);
+    if (!group) {
+      group = { slots, waiting: [], running: false };
+      this.asking.set(key, group);
+    }
+    const joined = group;
+    return new Promise<CapSlot | undefined>((resolve, reject) => {
+      joined.waiting.push((full) => (full instanceof Error ? reject(full) : resolve(full)));
+      if (!joined.running) void this.reserveGathered(key, campaignId, deliveryId);
+    });
+  }
+
+  private async reserveGathered(key: string, campaignId: string, deliveryId: string): Promise<void> {
+    const group = this.asking.get(key)!;
+    group.running = true;
+    // Those asking in this turn of the event loop go in the first reservation too.
+    await new Promise((r) => setImmediate(r));
+    while (group.waiting.length) {
+      const answers = group.waiting.splice(0);
+      try {
+        const full = await this.reserve(campaignId, deliveryId, group.slots, answers.length);
+        if (!full || answers.length === 1) answers.forEach((answer) => answer(full));
+        else for (const answer of answers) answer(await this.reserve(campaignId, deliveryId, group.slots, 1));
+      } catch (err) {
+        answers.forEach((answer) => answer(err as Error));
+      }
+    }
+    group.running = false;
+    this.asking.delete(key);
+  }
 
   /** Reserves `n` leads in every slot; answers the first full one, or undefined when reserved. */
   async reserve(campaignId: string, deliveryId: string, slots: readonly CapSlot[], n: number, client?: PoolClient): Promise<CapSlot | undefined> {

@@ -44,6 +44,23 @@ export class DeliveryGate implements OnApplicationShutdown {
   private readonly prefix: string;
   private readonly staleMs: number;
   private readonly leaseMs: number;
+  private readonly parkMs: number;
+  /** Longest expected wait for a slot that a send spends in memory rather than parked. */
+  private readonly waitMs: number;
+  /** Per delivery: how long its sends hold a slot, a moving average over this process's recent sends. */
+  private readonly slotMs = new Map<string, number>();
+  /** When each send of this process took its slot. */
+  private readonly tookAt = new Map<string, number>();
+  /** Sends of this process waiting in memory for an in-flight slot, by dispatch id. */
+  private readonly waitingHere = new Map<string, () => void>();
+  /** Sends of this process between asking for a slot and waiting for it, and those woken meanwhile. */
+  private readonly asking = new Set<string>();
+  private readonly wokenEarly = new Set<string>();
+  /** Releases still on their way to Redis (a send's outcome is recorded before its slot is freed). */
+  private readonly releasing = new Set<Promise<void>>();
+  private subscriber?: Redis;
+  private readonly wakeChannel: string;
+  private stopping = false;
 
   constructor(
     private readonly db: Database,
@@ -52,7 +69,8 @@ export class DeliveryGate implements OnApplicationShutdown {
     @Inject(APP_CONFIG) config: ServerConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.redis = new Redis({ ...redisConnection(config.REDIS_URL), lazyConnect: true }) as GateRedis;
+    // Many sends ask at once: commands of one turn of the event loop go out in one write.
+    this.redis = new Redis({ ...redisConnection(config.REDIS_URL), lazyConnect: true, enableAutoPipelining: true }) as GateRedis;
     this.redis.on('error', (err) => this.logger.debug({ err }, 'gate redis error'));
     this.redis.defineCommand('gateAcquire', { numberOfKeys: 6, lua: ACQUIRE });
     this.redis.defineCommand('gateRelease', { numberOfKeys: 6, lua: RELEASE });
@@ -60,6 +78,9 @@ export class DeliveryGate implements OnApplicationShutdown {
     this.redis.defineCommand('gateSetPaused', { numberOfKeys: 6, lua: SET_PAUSED });
     this.prefix = `${config.QUEUE_PREFIX}:gate`;
     this.leaseMs = config.WORKER_LOCK_MS;
+    this.parkMs = config.CONTRACT_PARK_MS;
+    this.waitMs = config.CONTRACT_WAIT_MS;
+    this.wakeChannel = `${this.prefix}:wake`;
     // A waiter parks again at least this often; one not seen for twice as long is gone.
     this.staleMs = 2 * Math.max(config.CONTRACT_RECHECK_MS, config.CONTRACT_PARK_MS) + 10_000;
   }
@@ -69,7 +90,19 @@ export class DeliveryGate implements OnApplicationShutdown {
    * still release their slots here: closing earlier would leave those slots taken until their lease ran out.
    */
   async onApplicationShutdown(): Promise<void> {
+    this.stopWaiting();
+    await Promise.all([...this.releasing]);
+    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
     await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /**
+   * Before the workers stop: sends waiting in memory go back to asking now, and from then on a
+   * full `concurrency` parks the job in BullMQ, so a graceful stop waits for no slot.
+   */
+  stopWaiting(): void {
+    this.stopping = true;
+    for (const wake of [...this.waitingHere.values()]) wake();
   }
 
   /**
@@ -86,54 +119,123 @@ export class DeliveryGate implements OnApplicationShutdown {
     return () => clearInterval(timer);
   }
 
-  /** May this dispatch's send start now? On `ok` it holds an in-flight slot until `release`. */
+  /**
+   * May this dispatch's send start now? On `ok` it holds an in-flight slot until `release`.
+   * Behind a full `concurrency`, a send whose turn is expected within `CONTRACT_WAIT_MS` (its
+   * place in line over the slots, times how long the buyer's sends hold a slot) waits here, in
+   * memory, woken by the release that frees a slot for it — in this process or another, through a
+   * Redis channel — and looks again at least every `CONTRACT_WAIT_MS`. One expected to wait
+   * longer returns `concurrency` and its job parks in BullMQ, so that a slow buyer's line holds no
+   * worker slot that another buyer's send could use.
+   */
   async acquire(campaignId: string, delivery: ResolvedDelivery, dispatchId: string, arrivedAt: Date): Promise<GateVerdict> {
     const c = contractOf(delivery);
     const keys = this.keys(campaignId, delivery.id);
-    for (let round = 0; ; round++) {
-      const [verdict, until, rateMember, ...woken] = await this.redis.gateAcquire(
-        ...keys,
-        this.clock.now().getTime(),
-        dispatchId,
-        c.concurrency,
-        this.leaseMs,
-        c.rate?.max ?? 0,
-        c.rate?.perMs ?? 0,
-        c.breaker ? 1 : 0,
-        c.breaker?.pauseMs ?? 0,
-        arrivedAt.getTime(),
-        this.staleMs,
-        Date.now(),
-      );
+    let synced = false;
+    for (;;) {
+      this.asking.add(dispatchId);
+      let verdict: string, until: string | number, rateMember: string, woken: string[];
+      try {
+        [verdict, until, rateMember, ...woken] = await this.redis.gateAcquire(
+          ...keys,
+          this.clock.now().getTime(),
+          dispatchId,
+          c.concurrency,
+          this.leaseMs,
+          c.rate?.max ?? 0,
+          c.rate?.perMs ?? 0,
+          c.breaker ? 1 : 0,
+          c.breaker?.pauseMs ?? 0,
+          arrivedAt.getTime(),
+          this.staleMs,
+          Date.now(),
+        );
+      } finally {
+        this.asking.delete(dispatchId);
+      }
+      // A wake that came while this send was asking is for the wait it is about to start.
+      const wokenMeanwhile = this.wokenEarly.delete(dispatchId);
       await this.wake(woken);
-      if (verdict === 'ok') return { ok: true, rateMember };
-      if (verdict === 'unsynced' && round === 0) {
+      if (verdict === 'ok') {
+        this.tookAt.set(dispatchId, performance.now());
+        return { ok: true, rateMember };
+      }
+      if (verdict === 'unsynced' && !synced) {
+        synced = true;
         await this.syncPause(campaignId, delivery.id);
         continue;
       }
       if (verdict === 'unsynced') throw new Error(`the gate of ${campaignId}/${delivery.id} could not learn its pause`);
-      return { ok: false, heldBy: verdict as 'paused' | 'concurrency' | 'breaker' | 'rate', until: until ? Number(until) : undefined };
+      if (verdict === 'concurrency' && (wokenMeanwhile || (await this.waitHere(dispatchId, this.expectedWaitMs(campaignId, delivery.id, c.concurrency, Number(until)))))) continue;
+      return { ok: false, heldBy: verdict as 'paused' | 'concurrency' | 'breaker' | 'rate', until: until && verdict !== 'concurrency' ? Number(until) : undefined };
     }
+  }
+
+  /** When a send with `ahead` sends before it beyond the free slots is expected to get one (a buyer not seen yet: 100 ms a send). */
+  private expectedWaitMs(campaignId: string, deliveryId: string, concurrency: number, ahead: number): number {
+    return ((ahead + 1) / concurrency) * (this.slotMs.get(`${campaignId}/${deliveryId}`) ?? 100);
+  }
+
+  /** Waits in memory for a wake (false: the wait is expected to be long, or the worker stops — the caller parks the job). */
+  private async waitHere(dispatchId: string, expectedMs: number): Promise<boolean> {
+    if (this.stopping || expectedMs > this.waitMs) return false;
+    await this.subscribe();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, this.waitMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waitingHere.set(dispatchId, done);
+    });
+    this.waitingHere.delete(dispatchId);
+    return true;
+  }
+
+  /** Wakes from other processes' releases reach this process's waiters through one channel. */
+  private async subscribe(): Promise<void> {
+    if (this.subscriber) return;
+    this.subscriber = this.redis.duplicate();
+    this.subscriber.on('error', (err) => this.logger.debug({ err }, 'gate subscriber error'));
+    this.subscriber.on('message', (_channel: string, message: string) => {
+      for (const id of message.split(',')) this.waitingHere.get(id)?.();
+    });
+    // Without the channel a waiter still looks again after CONTRACT_PARK_MS.
+    await this.subscriber.subscribe(this.wakeChannel).catch((err) => this.logger.warn({ err }, 'gate could not subscribe to wakes'));
   }
 
   /**
    * Frees the slot and tells the breaker how the send went (`none`: it never went out, e.g. a cap
-   * was full), then wakes as many parked sends as there are free slots.
+   * was full), then wakes as many parked sends as there are free slots. The send's outcome is
+   * already recorded, so the caller need not wait: a graceful stop waits for every release.
    */
-  async release(campaignId: string, delivery: ResolvedDelivery, dispatchId: string, outcome: 'delivered' | 'rejected' | 'retry' | 'none', reason: string | undefined, rateMember = ''): Promise<void> {
+  release(campaignId: string, delivery: ResolvedDelivery, dispatchId: string, outcome: 'delivered' | 'rejected' | 'retry' | 'none', reason: string | undefined, rateMember = ''): Promise<void> {
     const c = contractOf(delivery);
-    const woken = await this.redis.gateRelease(
-      ...this.keys(campaignId, delivery.id),
-      dispatchId,
-      outcome,
-      this.clock.now().getTime(),
-      c.breaker?.failures ?? 0,
-      (reason ?? '').slice(0, 500),
-      c.concurrency,
-      rateMember,
-      Date.now(),
-    );
-    await this.wake(woken);
+    const took = this.tookAt.get(dispatchId);
+    if (took !== undefined) {
+      this.tookAt.delete(dispatchId);
+      const key = `${campaignId}/${delivery.id}`;
+      const held = performance.now() - took;
+      const known = this.slotMs.get(key);
+      this.slotMs.set(key, known === undefined ? held : known * 0.9 + held * 0.1);
+    }
+    const done = this.redis
+      .gateRelease(
+        ...this.keys(campaignId, delivery.id),
+        dispatchId,
+        outcome,
+        this.clock.now().getTime(),
+        c.breaker?.failures ?? 0,
+        (reason ?? '').slice(0, 500),
+        c.concurrency,
+        rateMember,
+        Date.now(),
+      )
+      .then((woken) => this.wake(woken))
+      .catch((err) => this.logger.warn({ err, dispatchId }, 'gate release failed; the slot frees itself when its lease ends'))
+      .finally(() => this.releasing.delete(done));
+    this.releasing.add(done);
+    return done;
   }
 
   /**
@@ -175,15 +277,28 @@ export class DeliveryGate implements OnApplicationShutdown {
     await this.wake(await this.redis.gateSetPaused(...this.keys(campaignId, deliveryId), rows[0]?.paused ? 1 : 0));
   }
 
-  /** Promotes parked jobs (a delayed job only: one that already runs needs no waking). */
+  /**
+   * Wakes sends: one waiting in this process's memory at once (one still asking is told when it
+   * would start waiting); any other is a parked job here (promoted: a delayed job only, one that
+   * runs needs no waking) or a waiter in another process (told through the channel).
+   */
   private async wake(dispatchIds: string[]): Promise<void> {
-    await Promise.all(
-      dispatchIds.map(async (id) => {
+    const elsewhere: string[] = [];
+    for (const id of dispatchIds) {
+      const waiter = this.waitingHere.get(id);
+      if (waiter) waiter();
+      else if (this.asking.has(id)) this.wokenEarly.add(id);
+      else elsewhere.push(id);
+    }
+    if (!elsewhere.length) return;
+    await Promise.all([
+      this.redis.publish(this.wakeChannel, elsewhere.join(',')).catch(() => undefined),
+      ...elsewhere.map(async (id) => {
         const job = await this.queue.getJob(id);
         if (!job) return;
         await job.promote().catch(() => undefined);
       }),
-    );
+    ]);
   }
 
   private keys(campaignId: string, deliveryId: string): [string, string, string, string, string, string] {

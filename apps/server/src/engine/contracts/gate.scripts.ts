@@ -24,7 +24,8 @@ end
  * arrival, staleMs, wall. `now` is the host's clock (windows, the breaker's pause); `wall` the
  * machine's, for leases and for noticing waiters that are gone. Answers `{verdict, untilMs, rateMember, ...to wake}`: `ok`; `unsynced` (Redis
  * does not know the delivery's pause yet); `paused` / `concurrency` / `breaker` with until 0
- * (parked, woken by a release or a resume); `breaker` / `rate` with the time it may go. Slots go
+ * (parked, woken by a release or a resume) — for `concurrency`, the second value is how many
+ * earlier sends wait beyond the free slots; `breaker` / `rate` with the time it may go. Slots go
  * to the earliest arrivals: a send goes ahead only if fewer sends that arrived before it wait
  * than there are free slots; otherwise it waits and the earliest waiters are woken instead.
  */
@@ -67,7 +68,7 @@ if not redis.call('ZSCORE', KEYS[2], member) then
   local ahead = redis.call('ZCOUNT', KEYS[4], '-inf', '(' .. arrival)
   if ahead >= free then
     park(member, arrival, wall)
-    local verdict = {'concurrency', 0, ''}
+    local verdict = {'concurrency', ahead - math.max(free, 0), ''}
     for _, id in ipairs(wakeEarliest(free)) do table.insert(verdict, id) end
     return verdict
   end
