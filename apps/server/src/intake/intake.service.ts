@@ -103,11 +103,15 @@ export class IntakeService {
       // One statement, so one implicit transaction: the lead, all its dispatches and their outbox
       // rows, or nothing.
       const realtime = dispatches.filter((d) => d.realtime).map((d) => d.id);
-      await this.db.query(ACCEPT, [...leadParams, dispatches.map((d) => d.id), dispatches.map((d) => d.delivery), realtime]);
+      await this.db.pool.query({ name: 'intake-accept', text: ACCEPT, values: [...leadParams, dispatches.map((d) => d.id), dispatches.map((d) => d.delivery), realtime] });
       rows = dispatches.map((d) => ({ id: d.id, status: 'pending', reason: null }));
     } else {
       const keys = new Map(dispatches.filter((d) => d.key !== null).map((d) => [d.key!, d.windowMs]));
-      ({ rows } = await this.db.query<{ id: string; status: string; reason: string | null }>(ACCEPT_DECIDED, [
+      // Named: PostgreSQL parses and plans it once per connection, not once per lead.
+      ({ rows } = await this.db.pool.query<{ id: string; status: string; reason: string | null }>({
+        name: 'intake-accept-decided',
+        text: ACCEPT_DECIDED,
+        values: [
         ...leadParams,
         dispatches.map((d) => d.id),
         dispatches.map((d) => d.delivery),
@@ -116,7 +120,8 @@ export class IntakeService {
         dispatches.map((d) => d.realtime && d.skip === null),
         [...keys.keys()],
         [...keys.values()],
-      ]));
+        ],
+      }));
     }
     const byId = new Map(rows.map((r) => [r.id, r]));
     this.metrics.leadAccepted(campaign.id);
