@@ -112,14 +112,14 @@ export class IntakeService {
         name: 'intake-accept-decided',
         text: ACCEPT_DECIDED,
         values: [
-        ...leadParams,
-        dispatches.map((d) => d.id),
-        dispatches.map((d) => d.delivery),
-        dispatches.map((d) => d.skip),
-        dispatches.map((d) => d.key),
-        dispatches.map((d) => d.realtime && d.skip === null),
-        [...keys.keys()],
-        [...keys.values()],
+          ...leadParams,
+          dispatches.map((d) => d.id),
+          dispatches.map((d) => d.delivery),
+          dispatches.map((d) => d.skip),
+          dispatches.map((d) => d.key),
+          dispatches.map((d) => d.realtime && d.skip === null),
+          [...keys.keys()],
+          [...keys.values()],
         ],
       }));
     }
