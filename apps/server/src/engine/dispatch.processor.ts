@@ -171,7 +171,7 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
       // The buyer has answered: its slot is free while the outcome is written.
       stopRenewing();
       released = true;
-      void this.gate.release(campaign.id, delivery, dispatchId, outcome, reason);
+      void this.gate.release(campaign.id, delivery, dispatchId, outcome, reason, '', durationMs);
       const next = await this.outcomes.record({ dispatchId, attempt: attempt - row.retry_offset, at: startedAt, durationMs, result, delivery });
       this.metrics.attempt(campaign.id, delivery.id, next.outcome, durationMs);
       if (next.retryInMs !== undefined) {

@@ -44,13 +44,10 @@ export class DeliveryGate implements OnApplicationShutdown {
   private readonly prefix: string;
   private readonly staleMs: number;
   private readonly leaseMs: number;
-  private readonly parkMs: number;
   /** Longest expected wait for a slot that a send spends in memory rather than parked. */
   private readonly waitMs: number;
   /** Per delivery: how long its sends hold a slot, a moving average over this process's recent sends. */
   private readonly slotMs = new Map<string, number>();
-  /** When each send of this process took its slot. */
-  private readonly tookAt = new Map<string, number>();
   /** Sends of this process waiting in memory for an in-flight slot, by dispatch id. */
   private readonly waitingHere = new Map<string, () => void>();
   /** Sends of this process between asking for a slot and waiting for it, and those woken meanwhile. */
@@ -78,7 +75,6 @@ export class DeliveryGate implements OnApplicationShutdown {
     this.redis.defineCommand('gateSetPaused', { numberOfKeys: 6, lua: SET_PAUSED });
     this.prefix = `${config.QUEUE_PREFIX}:gate`;
     this.leaseMs = config.WORKER_LOCK_MS;
-    this.parkMs = config.CONTRACT_PARK_MS;
     this.waitMs = config.CONTRACT_WAIT_MS;
     this.wakeChannel = `${this.prefix}:wake`;
     // A waiter parks again at least this often; one not seen for twice as long is gone.
@@ -156,10 +152,7 @@ export class DeliveryGate implements OnApplicationShutdown {
       // A wake that came while this send was asking is for the wait it is about to start.
       const wokenMeanwhile = this.wokenEarly.delete(dispatchId);
       await this.wake(woken);
-      if (verdict === 'ok') {
-        this.tookAt.set(dispatchId, performance.now());
-        return { ok: true, rateMember };
-      }
+      if (verdict === 'ok') return { ok: true, rateMember };
       if (verdict === 'unsynced' && !synced) {
         synced = true;
         await this.syncPause(campaignId, delivery.id);
@@ -208,16 +201,14 @@ export class DeliveryGate implements OnApplicationShutdown {
    * Frees the slot and tells the breaker how the send went (`none`: it never went out, e.g. a cap
    * was full), then wakes as many parked sends as there are free slots. The send's outcome is
    * already recorded, so the caller need not wait: a graceful stop waits for every release.
+   * `heldMs`, how long the send took, teaches the expected wait for this buyer's slots.
    */
-  release(campaignId: string, delivery: ResolvedDelivery, dispatchId: string, outcome: 'delivered' | 'rejected' | 'retry' | 'none', reason: string | undefined, rateMember = ''): Promise<void> {
+  release(campaignId: string, delivery: ResolvedDelivery, dispatchId: string, outcome: 'delivered' | 'rejected' | 'retry' | 'none', reason: string | undefined, rateMember = '', heldMs?: number): Promise<void> {
     const c = contractOf(delivery);
-    const took = this.tookAt.get(dispatchId);
-    if (took !== undefined) {
-      this.tookAt.delete(dispatchId);
+    if (heldMs !== undefined) {
       const key = `${campaignId}/${delivery.id}`;
-      const held = performance.now() - took;
       const known = this.slotMs.get(key);
-      this.slotMs.set(key, known === undefined ? held : known * 0.9 + held * 0.1);
+      this.slotMs.set(key, known === undefined ? heldMs : known * 0.9 + heldMs * 0.1);
     }
     const done = this.redis
       .gateRelease(
