@@ -15,6 +15,7 @@ import { Migration20261202000000_dispatch_outbox } from './migrations/Migration2
 import { Migration20261202100000_batch_ranges } from './migrations/Migration20261202100000_batch_ranges';
 import { Migration20261203000000_buyer_contracts } from './migrations/Migration20261203000000_buyer_contracts';
 import { Migration20261204100000_version_sources } from './migrations/Migration20261204100000_version_sources';
+import { Migration20261205000000_dedupe_key_bytes } from './migrations/Migration20261205000000_dedupe_key_bytes';
 
 export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState, DedupeKey, CapUsage, DeliveryControl];
 
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261202100000_batch_ranges', class: Migration20261202100000_batch_ranges },
   { name: 'Migration20261203000000_buyer_contracts', class: Migration20261203000000_buyer_contracts },
   { name: 'Migration20261204100000_version_sources', class: Migration20261204100000_version_sources },
+  { name: 'Migration20261205000000_dedupe_key_bytes', class: Migration20261205000000_dedupe_key_bytes },
 ];
 
 export function ormConfig(clientUrl: string) {

@@ -35,7 +35,7 @@ const ACCEPT_DECIDED = `with lead_row as (
      values ($1, $2, $3, $4, $5, $6, $7)),
    keys as (
      insert into dedupe_key as k (key, lead_id, seen_at, window_ms)
-     select u.key, $1, $6, u.window_ms from unnest($13::text[], $14::bigint[]) as u(key, window_ms)
+     select decode(u.key, 'hex'), $1, $6, u.window_ms from unnest($13::text[], $14::bigint[]) as u(key, window_ms)
      on conflict (key) do update set
        lead_id = case when k.seen_at <= excluded.seen_at - excluded.window_ms * interval '1 millisecond' then excluded.lead_id else k.lead_id end,
        seen_at = case when k.seen_at <= excluded.seen_at - excluded.window_ms * interval '1 millisecond' then excluded.seen_at else k.seen_at end,
@@ -45,7 +45,7 @@ const ACCEPT_DECIDED = `with lead_row as (
      select t.id, t.delivery_id, t.realtime,
             case when t.skip is not null then t.skip when k.lead_id <> $1::uuid then 'duplicate of lead ' || k.lead_id end as skip
        from unnest($8::uuid[], $9::text[], $10::text[], $11::text[], $12::boolean[]) as t(id, delivery_id, skip, key, realtime)
-       left join keys k on k.key = t.key),
+       left join keys k on k.key = decode(t.key, 'hex')),
    outbox_rows as (insert into dispatch_outbox (dispatch_id) select id from planned where realtime and skip is null)
    insert into dispatch_row (id, lead_id, campaign_id, delivery_id, status, reason, created_at, updated_at)
    select p.id, $1, $2, p.delivery_id, case when p.skip is null then 'pending' else 'skipped' end, p.skip, $6, $6 from planned p

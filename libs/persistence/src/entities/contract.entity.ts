@@ -1,4 +1,4 @@
-import { Check, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Check, Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**
  * Duplicate suppression (docs/contracts.md): one row per person per scope — a hash of the scope
@@ -6,10 +6,10 @@ import { Check, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
  * `insert … on conflict`, so of two concurrent leads of one person only one goes.
  */
 @Entity({ tableName: 'dedupe_key' })
-@Index({ name: 'dedupe_key_seen_idx', properties: ['seenAt'] })
 export class DedupeKey {
-  @PrimaryKey({ type: 'text' })
-  key!: string;
+  /** The key's sha256, as bytes (`dedupeKey` gives it in hex; intake decodes it). */
+  @PrimaryKey({ type: 'bytea' })
+  key!: Buffer;
 
   @Property({ type: 'uuid' })
   leadId!: string;
