@@ -1,25 +1,15 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, SHOTS, signInAs } from '../support/console-browser';
 import { ADMIN_TOKEN, sql, startTestServer, type TestServer } from '../support/test-server';
 import { CAMPAIGNS_DIR, parseFile, postJson, snapshot, submitLead, type SubmittedLead } from '../files/lead-files.fixture';
-
-/** Where the screenshots go for a person to look at (not kept in git). */
-const SHOTS = process.env.CONSOLE_SCREENSHOTS ?? path.join(os.tmpdir(), 'leadrelay-console');
 
 /**
  * The web console in a real browser (docs/api.md › Web console): sign in with the admin token, Tools →
  * Manual Delivery as a person does it, and the file and the lead statuses that follow.
  */
-async function signInAs(page: Page): Promise<void> {
-  await page.goto('/console/login');
-  await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/console$/);
-}
-
 describe('web console in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
@@ -44,11 +34,7 @@ describe('web console in Chromium', () => {
     await submitLead(server, 'single-file', { name: 'Other', email: 'other@example.com' });
     someBatch = (await postJson(server, '/v1/campaigns/single-file/manual-deliveries', {})).body.id;
     [{ lead_id: someLead, id: someDispatch }] = await sql(server.databaseUrl, `select lead_id, id from dispatch where campaign_id = 'single-file'`);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    fs.mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,4 +1,5 @@
-import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Campaign } from '@leadrelay/persistence';
 import { notFound } from '../common/http-errors';
@@ -6,6 +7,7 @@ import { AdminTokenGuard } from './admin-token.guard';
 import { AdminQueries, type LeadFilter } from './admin-queries';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { DeliveryStates, type DeliveryLiveState } from '../engine/contracts/delivery.state';
+import { BatchDeliveries } from '../engine/batch.deliveries';
 
 type StoredDelivery = { id: string; plugin: string; summary: string; mode: string; schedule?: unknown; controls?: Record<string, unknown> };
 
@@ -40,6 +42,7 @@ export class CampaignsController {
     private readonly queries: AdminQueries,
     private readonly registry: CampaignRegistry,
     private readonly states: DeliveryStates,
+    private readonly batches: BatchDeliveries,
   ) {}
 
   @Get()
@@ -68,6 +71,13 @@ export class CampaignsController {
   @HttpCode(200)
   resume(@Param('id') id: string, @Param('delivery') delivery: string) {
     return this.states.setPaused(id, delivery, false, 'admin-api');
+  }
+
+  /** A scheduled delivery's batch now, claimed as a tick claims: 202 while it is sent, 200 when nothing was to send. */
+  @Post(':id/deliveries/:delivery/run')
+  async run(@Param('id') id: string, @Param('delivery') delivery: string, @Res() res: FastifyReply): Promise<void> {
+    const run = await this.batches.runNow(id, delivery);
+    res.status(run.id ? 202 : 200).send(run);
   }
 
   @Get(':id/leads')

@@ -130,6 +130,22 @@ export class ConsoleController {
     });
   }
 
+  /** **Run now** on a scheduled delivery: as the API's `…/run`; the Batches tab then shows the batch and its status. */
+  @Post('campaigns/:id/deliveries/:delivery/run')
+  async runNow(@Param('id') id: string, @Param('delivery') delivery: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    if (!this.signedIn(req, res)) return;
+    await readBody(req);
+    const run = await this.batches.runNow(id, delivery);
+    const campaign = encodeURIComponent(id);
+    if (!run.id) {
+      const notice = `${delivery} had nothing to send: no pending lead (or none within its cap), and it does not send empty batches.`;
+      res.redirect(`/console/campaigns/${campaign}?notice=${encodeURIComponent(notice)}`, 303);
+      return;
+    }
+    const notice = `${delivery} is running now: batch ${run.id} with ${run.leadCount} lead(s) is being sent; reload to see its status.`;
+    res.redirect(`/console/campaigns/${campaign}/batches?notice=${encodeURIComponent(notice)}`, 303);
+  }
+
   @Post('campaigns/:id/deliveries/:delivery/:action')
   async pauseOrResume(@Param('id') id: string, @Param('delivery') delivery: string, @Param('action') action: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     if (!this.signedIn(req, res)) return;

@@ -86,7 +86,8 @@ const PAGES = {
 {{#if deliveryStates.length}}<table class="contracts"><thead><tr><th>Delivery</th><th>Contract</th><th>Now</th><th></th></tr></thead><tbody>
 {{#each deliveryStates}}<tr><td>{{id}} <span class="muted">({{mode}})</span></td><td>{{#each contract}}<div>{{this}}</div>{{else}}<span class="muted">no limits</span>{{/each}}</td>
 <td>{{#if paused}}<span class="status failed">paused</span>{{/if}}{{#each now}}<div>{{this}}</div>{{/each}}</td>
-<td><form method="post" action="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/{{#if paused}}resume{{else}}pause{{/if}}"><button type="submit">{{#if paused}}Resume{{else}}Pause{{/if}}</button></form></td></tr>{{/each}}
+<td><form method="post" action="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/{{#if paused}}resume{{else}}pause{{/if}}"><button type="submit">{{#if paused}}Resume{{else}}Pause{{/if}}</button></form>
+{{#if (eq mode 'scheduled')}}<form method="post" style="margin-top:.3rem" action="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/run"><button type="submit">Run now</button></form>{{/if}}</td></tr>{{/each}}
 </tbody></table>{{/if}}
 <form class="filters" method="get">
 <div><label for="status">Status</label><select id="status" name="status"><option value="">any</option>{{#each statuses}}<option {{selected this ../filter.status}}>{{this}}</option>{{/each}}</select></div>

@@ -25,6 +25,14 @@ export interface BatchSummary {
   status: 'delivered' | 'pending';
 }
 
+/** What running a schedule now made: the batch going out, or `id: null` when there was nothing to send. */
+export interface RunSummary {
+  id: string | null;
+  leadCount: number;
+  file: string | null;
+  status: 'pending' | null;
+}
+
 /** How long one send may hold a batch before another instance may take it over (crash recovery). */
 const SEND_LEASE_MS = 15 * 60_000;
 
@@ -86,9 +94,7 @@ export class BatchDeliveries {
    */
   async manual(campaignId: string, deliveryId: string | undefined, choice: Partial<FileFormatOptions>): Promise<BatchSummary> {
     const { campaign, delivery } = this.pick(campaignId, deliveryId);
-    if (await this.paused(campaign.id, delivery.id)) {
-      throw new DomainError('conflict', `Delivery '${delivery.id}' is paused; resume it (POST /v1/campaigns/${campaign.id}/deliveries/${delivery.id}/resume) to deliver.`);
-    }
+    await this.refuseWhilePaused(campaign.id, delivery.id, 'deliver');
     const sends = Boolean(delivery.plugin.deliverBatch);
     // The id is chosen first so that a file name pattern with `{{batch}}` names this batch.
     const batchId = randomUUID();
@@ -96,6 +102,45 @@ export class BatchDeliveries {
     const { id, leadCount } = await this.claim(campaign.id, delivery.id, 'on-demand', sends ? 'pending' : 'delivered', options, true, batchId);
     if (sends) await this.enqueueSend(id, 0);
     return { id, leadCount, file: `/v1/batches/${id}/file`, status: sends ? 'pending' : 'delivered' };
+  }
+
+  /** A request to act on a paused delivery is refused (409), never silently skipped as a tick is. */
+  private async refuseWhilePaused(campaignId: string, deliveryId: string, action: string): Promise<void> {
+    if (await this.paused(campaignId, deliveryId)) {
+      throw new DomainError('conflict', `Delivery '${deliveryId}' is paused; resume it (POST /v1/campaigns/${campaignId}/deliveries/${deliveryId}/resume) to ${action}.`);
+    }
+  }
+
+  /**
+   * A scheduled delivery's batch now, between its ticks (docs/api.md, "Run a schedule now"). It is
+   * the tick's own claim (`claimScheduled`), so a tick at the same moment never shares a lead with
+   * it, and the tick's controls hold (caps, `sendEmpty`). The batch is sent by the send job, as a
+   * manual delivery through a sending plugin is: the request does not wait for the buyer, and a
+   * send that fails is retried by the delivery's policy.
+   */
+  async runNow(campaignId: string, deliveryId: string): Promise<RunSummary> {
+    const { campaign, delivery } = this.scheduledDelivery(campaignId, deliveryId);
+    await this.refuseWhilePaused(campaign.id, delivery.id, 'run it');
+    const claimed = await this.claimScheduled(campaign.id, delivery.id, this.clock.now());
+    if (!claimed.batch) return { id: null, leadCount: 0, file: null, status: null };
+    await this.enqueueSend(claimed.batch, 0);
+    return { id: claimed.batch, leadCount: claimed.leadCount, file: `/v1/batches/${claimed.batch}/file`, status: 'pending' };
+  }
+
+  /** The delivery to run now: unknown campaign or delivery → not found; one without a schedule → conflict. */
+  private scheduledDelivery(campaignId: string, deliveryId: string): { campaign: ResolvedCampaign; delivery: ResolvedDelivery } {
+    // As for manual deliveries: an archived campaign's pending leads can still go, under its last version.
+    const campaign = this.registry.forReading(campaignId);
+    if (!campaign) throw new DomainError('not_found', `No campaign '${campaignId}'.`);
+    const delivery = campaign.deliveries.find((d) => d.id === deliveryId);
+    if (!delivery) throw new DomainError('not_found', `Campaign '${campaignId}' has no delivery '${deliveryId}'.`);
+    if (delivery.mode.kind === 'realtime') {
+      throw new DomainError('conflict', `Delivery '${deliveryId}' is real-time, not scheduled: each lead is sent as it arrives, so there is no batch to run now.`);
+    }
+    if (delivery.mode.kind === 'on-demand') {
+      throw new DomainError('conflict', `Delivery '${deliveryId}' is on-demand, not scheduled: deliver its leads with POST /v1/campaigns/${campaignId}/manual-deliveries.`);
+    }
+    return { campaign, delivery };
   }
 
   /** A scheduled tick: claim what arrived since the last one into a batch, and send it. */
@@ -122,8 +167,9 @@ export class BatchDeliveries {
     const batchId = randomUUID();
     const options = this.files.optionsFor(campaign, delivery, {}, batchId);
     const sendEmpty = delivery.settings.sendEmpty ?? false;
-    const { id, leadCount } = await this.claim(campaign.id, delivery.id, 'scheduled', 'pending', options, sendEmpty, batchId);
-    if (!leadCount && !sendEmpty) return { leadCount: 0 };
+    const { id, leadCount, made } = await this.claim(campaign.id, delivery.id, 'scheduled', 'pending', options, sendEmpty, batchId);
+    // None with no leads and no `sendEmpty`, nor when a cap left no room (an empty "no new leads" would be untrue).
+    if (!made) return { leadCount: 0 };
     this.logger.info({ campaign: campaignId, delivery: deliveryId, batch: id, leadCount, tickAt }, 'scheduled batch claimed');
     return { batch: id, leadCount };
   }
@@ -140,7 +186,7 @@ export class BatchDeliveries {
     options: StoredFileOptions,
     keepEmpty: boolean,
     id: string,
-  ): Promise<{ id: string; leadCount: number }> {
+  ): Promise<{ id: string; leadCount: number; made: boolean }> {
     const now = this.clock.now();
     return this.db.transaction(async (client) => {
       // Claims of one delivery take turns (each starts where the last one ended); intake and
@@ -172,10 +218,10 @@ export class BatchDeliveries {
           ({ to_txid: toTxid, lead_count: leadCount } = await this.cutRange(client, campaignId, deliveryId, fromTxid, toTxid, room));
           this.logger.info({ campaign: campaignId, delivery: deliveryId, room, leadCount }, 'batch limited by its cap');
         }
-        if (!leadCount) return { id, leadCount };
+        if (!leadCount) return { id, leadCount, made: false };
         await this.caps.reserve(campaignId, deliveryId, slots, leadCount, client);
       }
-      if (!leadCount && !keepEmpty) return { id, leadCount };
+      if (!leadCount && !keepEmpty) return { id, leadCount, made: false };
       await client.query(
         `insert into batch (id, campaign_id, delivery_id, mode, status, options, lead_count, from_txid, to_txid, cap_windows, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10, $10)`,
@@ -185,7 +231,7 @@ export class BatchDeliveries {
         const result: DeliveryResult = { outcome: 'delivered', reason: `manual delivery of ${leadCount} lead(s)` };
         await recordAttempt(client, { batchId: id, at: now, durationMs: 0, result, outcome: 'delivered', secrets: [] });
       }
-      return { id, leadCount };
+      return { id, leadCount, made: true };
     });
   }
 
