@@ -2,10 +2,12 @@ import 'reflect-metadata';
 import { DEFAULT_DATABASE_URL, migrate } from '@leadrelay/persistence';
 import * as fs from 'node:fs';
 import { checkCommand } from './check.command';
+import { planCommand } from './plan.command';
 import { classifyCommand, previewCommand } from './preview.command';
 
 const USAGE = `leadrelay CLI
   check [dir]   validate every campaign file (default dir: campaigns), no database needed
+  plan [dir]    what a deploy of the campaign files would change in DATABASE_URL, read-only (exit 0 none, 2 changes, 1 errors)
   migrate       create the database if missing and run pending migrations (DATABASE_URL)
   preview <campaign> <delivery> <lead.json | '{…}'>
                 exactly the request a real-time delivery would send for a sample lead (nothing is sent)
@@ -21,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'check':
       return checkCommand(args[0] ?? process.env.CAMPAIGNS_DIR ?? 'campaigns');
+    case 'plan':
+      return planCommand(args[0] ?? dir(), process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
     case 'preview':
       return previewCommand(dir(), args[0], args[1], jsonArg(args[2]), process.stdout, process.stderr);
     case 'classify':

@@ -5,3 +5,4 @@ export * from './campaigns.module';
 export * from './clock';
 export * from './plugin.registry';
 export * from './resolved-campaign';
+export * from './stored-campaign';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { LOGGER, type ResolvedCampaign } from '@leadrelay/campaigns';
+import { campaignsToArchive, LOGGER, needsUpdate, storedDefinition, type ResolvedCampaign } from '@leadrelay/campaigns';
 import { Campaign } from '@leadrelay/persistence';
 import { campaignSources, gitDirty } from './campaign.sources';
 
@@ -41,12 +41,12 @@ export class CampaignApplier {
       await run('select pg_advisory_xact_lock(7262002)');
       const existing = new Map((await em.find(Campaign, {})).map((c) => [c.id, c]));
       for (const c of campaigns) {
-        const definition = this.storedDefinition(c);
+        const definition = storedDefinition(c);
         const row = existing.get(c.id);
         if (!row) {
           em.persist(em.create(Campaign, { id: c.id, name: c.name, version: c.version, definition, archived: false, createdAt: new Date(), updatedAt: new Date() }));
           result.created.push(c.id);
-        } else if (row.version !== c.version || row.archived || row.name !== c.name) {
+        } else if (needsUpdate(row, c)) {
           Object.assign(row, { name: c.name, version: c.version, definition, archived: false, updatedAt: new Date() });
           result.changed.push(c.id);
         } else {
@@ -63,35 +63,15 @@ export class CampaignApplier {
           [c.id, c.version, commit ?? null, JSON.stringify(definition), JSON.stringify(sources), dirty ?? null],
         );
       }
-      const present = new Set(campaigns.map((c) => c.id));
-      for (const row of existing.values()) {
-        if (!present.has(row.id) && !row.archived) {
-          row.archived = true;
-          row.updatedAt = new Date();
-          result.archived.push(row.id);
-        }
+      for (const row of campaignsToArchive(existing.values(), campaigns)) {
+        row.archived = true;
+        row.updatedAt = new Date();
+        result.archived.push(row.id);
       }
       await em.flush();
     });
     this.logger.info({ ...result, commit }, 'campaigns applied');
     return result;
-  }
-
-  /** What the admin API shows: the public definition plus each delivery's plugin, mode and summary. */
-  private storedDefinition(c: ResolvedCampaign): Record<string, unknown> {
-    return {
-      ...c.publicDefinition,
-      deliveries: c.deliveries.map((d) => ({
-        id: d.id,
-        plugin: d.pluginName,
-        summary: d.summary,
-        mode: d.mode.kind,
-        ...(d.mode.kind === 'scheduled' ? { schedule: d.mode.schedule } : {}),
-        options: (c.publicDefinition.deliveries as { id: string; options: unknown }[]).find((p) => p.id === d.id)?.options,
-        // The host's controls as declared (retries, the buyer contract), secrets left out.
-        controls: (c.publicDefinition.deliveries as { id: string; settings?: unknown }[]).find((p) => p.id === d.id)?.settings ?? {},
-      })),
-    };
   }
 }
 
