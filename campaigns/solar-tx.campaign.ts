@@ -34,7 +34,6 @@ export default defineCampaign({
       id: 'acme-crm',
       url: env('SOLAR_TX_BUYER_URL', 'http://127.0.0.1:3000/demo-buyer/leads'),
       fields: ['first_name', 'last_name', 'email', 'phone', 'zip', 'state'],
-      mapping: { first_name: 'FName', last_name: 'LName', zip: 'zip' },
       body: json(`{
   "contact": { "first": {{json first_name}}, "last": {{json (default last_name "")}}, "email": {{json email}}, "phone": {{json phone}} },
   "zip": {{json zip}},

@@ -10,8 +10,8 @@ const ROOT = path.resolve(__dirname, '..');
 const BROKEN = path.join(ROOT, 'test/fixtures/broken-campaigns');
 const EXPECTED = [
   'test/fixtures/broken-campaigns/broken.campaign.ts › intakeKeys[0]: environment variable LEADRELAY_TEST_UNSET_KEY is not set',
-  "test/fixtures/broken-campaigns/broken.campaign.ts › deliveries[0].plugin: unknown plugin 'ftp-upload' (installed: email, http-post, manual-file, sftp)",
-  "test/fixtures/broken-campaigns/broken.campaign.ts › deliveries[1].mapping.zipp: unknown field 'zipp'",
+  "test/fixtures/broken-campaigns/broken.campaign.ts › deliveries[nightly].plugin: unknown plugin 'ftp-upload' (installed: email, http-post, manual-file, sftp)",
+  "test/fixtures/broken-campaigns/broken.campaign.ts › deliveries[crm].mapping.zipp: unknown field 'zipp' (campaign fields: email, zip); did you mean 'zip'?",
 ];
 
 describe('campaign files (docs/campaigns.md › Applying campaigns on deploy)', () => {

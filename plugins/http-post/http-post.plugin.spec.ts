@@ -393,8 +393,8 @@ describe('http-post plugin — prepare, summary and module', () => {
   it('names every unknown field, in fields and in mapping', () => {
     const error = prepareError({ url: 'https://buyer.example/leads', fields: ['first_name', 'nope'], mapping: { zipp: 'PostalCode' } });
     expect(error.problems).toEqual([
-      { path: ['fields', 1], message: "unknown field 'nope'" },
-      { path: ['mapping', 'zipp'], message: "unknown field 'zipp'" },
+      { path: ['fields', 1], message: "unknown field 'nope' (campaign fields: first_name, last_name, email, phone, zip, state)" },
+      { path: ['mapping', 'zipp'], message: "unknown field 'zipp' (campaign fields: first_name, last_name, email, phone, zip, state); did you mean 'zip'?" },
     ]);
   });
 
@@ -406,9 +406,9 @@ describe('http-post plugin — prepare, summary and module', () => {
 
   it('reports template errors at body and url, with their position', () => {
     const body = prepareError({ url: 'https://buyer.example/x', body: json('{"zip": {{json zipp}}}') });
-    expect(body.problems).toEqual([{ path: ['body'], message: "unknown variable 'zipp' (line 1, column 16)" }]);
+    expect(body.problems).toEqual([{ path: ['body'], message: "unknown variable 'zipp' (variables: first_name, last_name, email, phone, zip, state, lead_id, received_at, campaign); did you mean 'zip'? (line 1, column 16)" }]);
     const url = prepareError({ url: 'https://buyer.example/x?src={{sorce}}' });
-    expect(url.problems).toEqual([{ path: ['url'], message: "query value 'src': unknown variable 'sorce' (line 1, column 3)" }]);
+    expect(url.problems).toEqual([{ path: ['url'], message: "query value 'src': unknown variable 'sorce' (variables: first_name, last_name, email, phone, zip, state, lead_id, received_at, campaign) (line 1, column 3)" }]);
   });
 
   it('refuses headers leadrelay sets, auth conflicts and a bad signing secret', () => {

@@ -1,4 +1,5 @@
-import { PluginConfigError, TemplateError, type CampaignInfo, type CompiledTemplate, type OptionProblem, type PluginTools, type TemplateEscape } from '@leadrelay/sdk/plugin';
+import { PluginConfigError, TemplateError, unknownName, type CampaignInfo, type CompiledTemplate, type OptionProblem, type PluginTools, type TemplateEscape } from '@leadrelay/sdk/plugin';
+import { selectorProblems } from './classify/classifier.check';
 import { prepareBuyerUrl, type BuyerUrl } from './buyer-url.template';
 import type { HttpPostPluginOptions } from './http-post.options';
 import { signingKey } from './webhook.signature';
@@ -24,6 +25,15 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const RESERVED_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect', 'idempotency-key']);
 const SIGNATURE_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'];
 
+/**
+ * `mapping` renames the fields of a form (or a GET's query); a template writes the buyer's names
+ * itself, so a mapping beside one would silently do nothing.
+ */
+function mappingBesideTemplate(kind: 'json' | 'xml' | 'text'): string {
+  const example = { json: '"FName": {{json first_name}}', xml: '<FName>{{first_name}}</FName>', text: 'FName={{first_name}}' }[kind];
+  return `does nothing beside a ${kind}() body: write the buyer's names in the template itself (e.g. ${example}) and remove mapping, or use form() to send the mapped fields`;
+}
+
 /** Checks everything schema validation cannot (field names, URL, templates, headers) and reports every problem at once. */
 export function prepareHttpPost(options: HttpPostPluginOptions, campaign: CampaignInfo, tools: PluginTools): PreparedHttpPost {
   const problems: OptionProblem[] = [];
@@ -36,17 +46,21 @@ export function prepareHttpPost(options: HttpPostPluginOptions, campaign: Campai
   const known = new Set(campaign.fields.map((f) => f.name));
   const variables = [...campaign.fields.map((f) => f.name), ...LEAD_VARIABLES];
 
+  const unknown = (name: string) => unknownName('field', name, [...known]);
   options.fields?.forEach((name, i) => {
-    if (!known.has(name)) problems.push({ path: ['fields', i], message: `unknown field '${name}'` });
+    if (!known.has(name)) problems.push({ path: ['fields', i], message: unknown(name) });
   });
+  if (options.mapping && options.body.kind !== 'form') problems.push({ path: ['mapping'], message: mappingBesideTemplate(options.body.kind) });
   const sentAs = new Map<string, string>();
   for (const [name, as] of Object.entries(options.mapping ?? {})) {
-    if (!known.has(name)) problems.push({ path: ['mapping', name], message: `unknown field '${name}'` });
+    if (!known.has(name)) problems.push({ path: ['mapping', name], message: unknown(name) });
     const other = sentAs.get(as);
     if (other !== undefined) problems.push({ path: ['mapping', name], message: `'${as}' is already the name of field '${other}'` });
     sentAs.set(as, name);
   }
   const fields = (options.fields ?? campaign.fields.map((f) => f.name)).map((field) => ({ field, as: options.mapping?.[field] ?? field }));
+
+  for (const p of options.classify ? selectorProblems(options.classify) : []) problems.push({ path: ['classify', ...p.path], message: p.message });
 
   const url = prepareBuyerUrl(resolved(options.url, ['url']), tools.templates, variables, problems);
 

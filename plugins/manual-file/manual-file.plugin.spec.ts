@@ -68,9 +68,9 @@ describe('manual-file plugin', () => {
 
   it('refuses unknown fields in fields and mapping, listing every problem with its path', () => {
     expect(problems(options({ fields: ['email', 'mail', 'email'], mapping: { zipp: 'Zip' } }))).toEqual([
-      { path: ['fields', 1], message: "unknown field 'mail' (campaign fields: first_name, email, phone, zip, state)" },
+      { path: ['fields', 1], message: "unknown field 'mail' (campaign fields: first_name, email, phone, zip, state); did you mean 'email'?" },
       { path: ['fields', 2], message: "field 'email' is listed twice" },
-      { path: ['mapping', 'zipp'], message: "unknown field 'zipp' (campaign fields: first_name, email, phone, zip, state)" },
+      { path: ['mapping', 'zipp'], message: "unknown field 'zipp' (campaign fields: first_name, email, phone, zip, state); did you mean 'zip'?" },
     ]);
   });
 

@@ -256,8 +256,8 @@ describe('sftp plugin: declaration', () => {
     });
     const found = problems(bad);
     expect(found).toEqual([
-      { path: ['fields', 1], message: "unknown field 'mail' (campaign fields: first_name, email, phone, zip)" },
-      { path: ['mapping', 'zipp'], message: "unknown field 'zipp' (campaign fields: first_name, email, phone, zip)" },
+      { path: ['fields', 1], message: "unknown field 'mail' (campaign fields: first_name, email, phone, zip); did you mean 'email'?" },
+      { path: ['mapping', 'zipp'], message: "unknown field 'zipp' (campaign fields: first_name, email, phone, zip); did you mean 'zip'?" },
       { path: ['fileName'], message: "unknown variable '{{day}}' (known: {{campaign}}, {{delivery}}, {{date}}, {{time}}, {{batch}}, {{ext}})" },
       { path: ['privateKey'], message: 'give password or privateKey, not both' },
       { path: ['privateKey'], message: 'must be a PEM private key (text starting -----BEGIN … PRIVATE KEY-----)' },

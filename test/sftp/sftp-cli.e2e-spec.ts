@@ -12,10 +12,10 @@ describe('SFTP deliveries in campaigns:check and the CLI', () => {
     const file = 'test/fixtures/broken-sftp/broken-sftp.campaign.ts';
     expect(lines).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(new RegExp(`^${file} › deliveries\\[0\\]\\.hostKey: .*SHA256`)),
-        expect.stringMatching(new RegExp(`^${file} › deliveries\\[0\\]\\.path: .*absolute`)),
-        expect.stringMatching(new RegExp(`^${file} › deliveries\\[0\\]\\.fields\\[1\\]: unknown field 'zipp'`)),
-        `${file} › deliveries[0].sendEmpty: applies only to scheduled deliveries; this one is on-demand`,
+        expect.stringMatching(new RegExp(`^${file} › deliveries\\[upload\\]\\.hostKey: .*SHA256`)),
+        expect.stringMatching(new RegExp(`^${file} › deliveries\\[upload\\]\\.path: .*absolute`)),
+        expect.stringMatching(new RegExp(`^${file} › deliveries\\[upload\\]\\.fields\\[1\\]: unknown field 'zipp'`)),
+        `${file} › deliveries[upload].sendEmpty: applies only to scheduled deliveries; this one is on-demand`,
       ]),
     );
     expect(lines).toHaveLength(4);

@@ -50,11 +50,20 @@ export function resolveEnv(
   return value;
 }
 
-/** `['deliveries', 0, 'mapping', 'zipp']` → `deliveries[0].mapping.zipp`. */
-export function formatPath(path: readonly (string | number | symbol)[]): string {
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join('') || '(campaign)';
+/**
+ * `['deliveries', 0, 'mapping', 'zipp']` → `deliveries[acme-crm].mapping.zipp` when `deliveryIds`
+ * names delivery 0 (`deliveries[0]…` otherwise).
+ */
+export function formatPath(path: readonly (string | number | symbol)[], deliveryIds: readonly unknown[] = []): string {
+  return (
+    path
+      .map((p, i) => {
+        if (typeof p !== 'number') return i === 0 ? String(p) : `.${String(p)}`;
+        const id = i === 1 && path[0] === 'deliveries' ? deliveryIds[p] : undefined;
+        return `[${typeof id === 'string' && id !== '' ? id : p}]`;
+      })
+      .join('') || '(campaign)'
+  );
 }
 
 const SECRET_PATH = /auth|header|sign|password|passphrase|token|secret|key|smtp/i;

@@ -75,22 +75,22 @@ describe('CampaignLoader: buyer contracts (docs/contracts.md › Check)', () => 
     );
     const fields = '(campaign fields: email, state, birth_date)';
     expect(problemsOf()).toEqual([
-      `deliveries[0].when.any[0].field: unknown field 'stat' ${fields}; did you mean 'state'?`,
-      `deliveries[0].when.any[1].field: unknown field 'zip' ${fields}`,
-      `deliveries[0].dedupe.on[0]: unknown field 'emial' ${fields}; did you mean 'email'?`,
-      'deliveries[0].outsideHours: has no effect without hours',
-      'deliveries[1].hours: applies only to real-time deliveries; this one is on-demand',
-      'deliveries[1].rate: applies only to real-time deliveries; this one is on-demand',
-      'deliveries[1].onCap: applies only to real-time deliveries; this one is on-demand',
+      `deliveries[acme].when.any[0].field: unknown field 'stat' ${fields}; did you mean 'state'?`,
+      `deliveries[acme].when.any[1].field: unknown field 'zip' ${fields}`,
+      `deliveries[acme].dedupe.on[0]: unknown field 'emial' ${fields}; did you mean 'email'?`,
+      'deliveries[acme].outsideHours: has no effect without hours',
+      'deliveries[manual].hours: applies only to real-time deliveries; this one is on-demand',
+      'deliveries[manual].rate: applies only to real-time deliveries; this one is on-demand',
+      'deliveries[manual].onCap: applies only to real-time deliveries; this one is on-demand',
     ]);
   });
 
   it('reports the schema’s problems with the value named', () => {
     write('typos', `delivery('push', { id: 'acme', caps: [{ max: 0, per: 'day', timeZone: 'America/Chicgo' }], hours: { timeZone: 'UTC', weekdays: ['18:00-08:00'] } })`);
     expect(problemsOf()).toEqual([
-      'deliveries[0].caps[0].max: a cap of 0 would send nothing: max must be at least 1 (to stop a delivery, pause it or remove it)',
-      "deliveries[0].caps[0].timeZone: unknown time zone 'America/Chicgo'; did you mean 'America/Chicago'?",
-      "deliveries[0].hours.weekdays[0]: '18:00-08:00' ends before it starts; a range cannot cross midnight: split it, e.g. mon: ['22:00-24:00'], tue: ['00:00-06:00']",
+      'deliveries[acme].caps[0].max: a cap of 0 would send nothing: max must be at least 1 (to stop a delivery, pause it or remove it)',
+      "deliveries[acme].caps[0].timeZone: unknown time zone 'America/Chicgo'; did you mean 'America/Chicago'?",
+      "deliveries[acme].hours.weekdays[0]: '18:00-08:00' ends before it starts; a range cannot cross midnight: split it, e.g. mon: ['22:00-24:00'], tue: ['00:00-06:00']",
     ]);
   });
 });

@@ -1,14 +1,16 @@
 import * as path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
-import type { CampaignDefinition, DeliverySettings } from '@leadrelay/sdk';
+import type { CampaignDefinition, DeliveryDefinition, DeliverySettings } from '@leadrelay/sdk';
 import { contractProblems } from '@leadrelay/contracts';
-import { campaignSchema } from '@leadrelay/sdk/internal';
-import { PluginConfigError, type DeliveryMode, type DeliveryPlugin, type OptionProblem, type PluginTools } from '@leadrelay/sdk/plugin';
+import { campaignSchema, DELIVERY_SETTING_KEYS, deliverySettingsSchema, fieldSchema, unknownName } from '@leadrelay/sdk/internal';
+import { PluginConfigError, type CampaignInfo, type DeliveryMode, type DeliveryPlugin, type OptionProblem, type PluginTools } from '@leadrelay/sdk/plugin';
 import { validateSchedule } from '@leadrelay/schedules';
 import { contentHash, formatPath, publicForm, resolveEnv, secretValues } from './campaign-definition';
 import { CampaignFileError, listCampaignFiles, loadCampaignModule } from './campaign-file.loader';
+import { describeIssues } from './option-issues';
 import { PluginRegistry } from './plugin.registry';
 import type { ResolvedCampaign, ResolvedDelivery } from './resolved-campaign';
+import { exampleProblems } from './response-examples';
 
 export const PLUGIN_TOOLS = Symbol('PLUGIN_TOOLS');
 
@@ -20,6 +22,15 @@ export class CampaignProblems extends Error {
   }
 }
 
+export interface LoadOptions {
+  /** `check --allow-missing-env`: an unset variable is a warning (and what depends on it is not checked). */
+  allowMissingEnv?: boolean;
+  /** Receives each warning as `file › path: message`. */
+  warn?: (warning: string) => void;
+}
+
+type Path = readonly (string | number | symbol)[];
+
 /** Loads and validates campaign files: the same checks at start and in `campaigns:check`. */
 @Injectable()
 export class CampaignLoader {
@@ -28,105 +39,64 @@ export class CampaignLoader {
     @Inject(PLUGIN_TOOLS) private readonly tools: PluginTools,
   ) {}
 
-  /** Loads every campaign file in `dir`; throws `CampaignProblems` listing everything wrong. */
-  loadAll(dir: string, env: NodeJS.ProcessEnv = process.env): ResolvedCampaign[] {
+  /**
+   * Loads every campaign file in `dir`; throws `CampaignProblems` listing everything wrong in all
+   * of them — one mistake never hides another (docs/campaigns.md › Checking campaign files).
+   */
+  loadAll(dir: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): ResolvedCampaign[] {
     const problems: string[] = [];
     const campaigns: ResolvedCampaign[] = [];
     for (const file of listCampaignFiles(dir)) {
       const shown = path.relative(process.cwd(), file) || file;
-      const report = (p: readonly (string | number | symbol)[], message: string) => problems.push(`${shown} › ${formatPath(p)}: ${message}`);
-      const campaign = this.loadOne(file, env, report);
-      if (campaign) campaigns.push(campaign);
+      const before = problems.length;
+      const campaign = this.loadOne(file, env, {
+        problem: (where, message) => problems.push(`${shown} › ${where}: ${message}`),
+        warning: (where, message) => options.warn?.(`${shown} › ${where}: ${message}`),
+        allowMissingEnv: options.allowMissingEnv ?? false,
+      });
+      if (campaign && problems.length === before) campaigns.push(campaign);
     }
     if (problems.length) throw new CampaignProblems(problems);
     return campaigns;
   }
 
-  private loadOne(
-    file: string,
-    env: NodeJS.ProcessEnv,
-    report: (path: readonly (string | number | symbol)[], message: string) => void,
-  ): ResolvedCampaign | undefined {
+  private loadOne(file: string, env: NodeJS.ProcessEnv, out: FileReport): ResolvedCampaign | undefined {
     let exported: unknown;
     try {
       exported = (loadCampaignModule(file, new Map(), (name) => this.plugins.campaignExports(name)) as { default?: unknown }).default;
     } catch (err) {
-      report([], err instanceof CampaignFileError ? err.message : String(err));
+      out.problem(formatPath([]), err instanceof CampaignFileError ? err.message : String(err));
       return undefined;
     }
     if (!exported) {
-      report([], 'the file must `export default defineCampaign({...})`');
+      out.problem(formatPath([]), 'the file must `export default defineCampaign({...})`');
       return undefined;
     }
+    const report = new Report(exported, out);
     const parsed = campaignSchema.safeParse(exported);
-    if (!parsed.success) {
-      // A delivery's host settings sit beside its options in the file: `deliveries[0].caps`, not `….settings.caps`.
-      for (const issue of parsed.error.issues) report(issue.path[0] === 'deliveries' && issue.path[2] === 'settings' ? [...issue.path.slice(0, 2), ...issue.path.slice(3)] : issue.path, issue.message);
-      return undefined;
-    }
+    const issues = parsed.success ? [] : parsed.error.issues;
+    // A delivery's host settings sit beside its options in the file: `deliveries[0].caps`, not `….settings.caps`.
+    for (const p of describeIssues(issues, campaignSchema, exported)) report.problem(p.path[0] === 'deliveries' && p.path[2] === 'settings' ? [...p.path.slice(0, 2), ...p.path.slice(3)] : p.path, p.message);
     const definition = exported as CampaignDefinition;
+    if (!Array.isArray(definition.deliveries) || !Array.isArray(definition.fields)) return undefined;
+    // What the schema refused is reported; everything else is still checked, so one run lists all.
+    const unusable = new Set(issues.filter((i) => i.path[0] === 'deliveries' && [undefined, 'plugin', 'options'].includes(i.path[2] as string)).map((i) => i.path[1]));
+    const fields = definition.fields.filter((f) => fieldSchema.safeParse(f).success);
+
     const expectedId = path.basename(file).replace(/\.campaign\.ts$/, '');
-    let ok = true;
-    if (definition.id !== expectedId) {
-      report(['id'], `must equal the file name '${expectedId}'`);
-      ok = false;
-    }
+    if (definition.id !== expectedId) report.problem(['id'], `must equal the file name '${expectedId}', not '${String(definition.id)}'`);
     const envProblems: OptionProblem[] = [];
     const intakeKeys = resolveEnv(definition.intakeKeys, env, ['intakeKeys'], envProblems) as string[];
-    const info = { id: definition.id, name: definition.name, fields: definition.fields };
+    const info = { id: definition.id, name: definition.name, fields };
     const deliveries: ResolvedDelivery[] = [];
     definition.deliveries.forEach((d, index) => {
-      const at = (p: readonly (string | number | symbol)[]) => ['deliveries', index, ...p];
-      const plugin: DeliveryPlugin | undefined = this.plugins.get(d.plugin);
-      if (!plugin) {
-        report(at(['plugin']), `unknown plugin '${d.plugin}' (installed: ${this.plugins.names().join(', ')})`);
-        ok = false;
-        return;
-      }
-      const before = envProblems.length;
-      const fromEnv: { path: (string | number)[]; value: string }[] = [];
-      const resolved = resolveEnv(d.options, env, [], envProblems, fromEnv);
-      for (const p of envProblems.splice(before)) envProblems.push({ path: at(p.path) as (string | number)[], message: p.message });
-      const options = plugin.optionsSchema.safeParse(resolved);
-      if (!options.success) {
-        for (const issue of options.error.issues) report(at(issue.path), issue.message);
-        ok = false;
-        return;
-      }
-      const mode = plugin.mode(options.data);
-      if (mode.kind === 'scheduled') {
-        for (const message of validateSchedule(mode.schedule)) {
-          report(at(['schedule']), message);
-          ok = false;
-        }
-      }
-      for (const problem of [...modeProblems(plugin, mode), ...settingsProblems(plugin, mode, d.settings ?? {}, definition.fields)]) {
-        report(at(problem.path), problem.message);
-        ok = false;
-      }
-      let prepared: unknown;
-      try {
-        prepared = plugin.prepare?.(options.data, info, this.tools);
-      } catch (err) {
-        if (!(err instanceof PluginConfigError)) throw err;
-        for (const p of err.problems) report(at(p.path), p.message);
-        ok = false;
-        return;
-      }
-      deliveries.push({
-        id: d.id,
-        pluginName: d.plugin,
-        plugin,
-        options: options.data,
-        settings: d.settings,
-        prepared,
-        mode,
-        summary: plugin.summary?.(options.data) ?? d.plugin,
-        secrets: secretValues(fromEnv),
-      });
+      if (unusable.has(index)) return;
+      const resolved = this.loadDelivery(d, info, env, path.dirname(file), (p, message) => report.problem(['deliveries', index, ...p], message), envProblems, index);
+      if (resolved) deliveries.push(resolved);
     });
-    for (const p of envProblems) report(p.path, p.message);
-    if (!ok || envProblems.length) return undefined;
+    for (const p of envProblems) report.missingEnv(p.path, p.message);
+    report.flush();
+    if (report.failed) return undefined;
     const publicDefinition = publicForm({
       id: definition.id,
       name: definition.name,
@@ -134,15 +104,153 @@ export class CampaignLoader {
       fields: definition.fields,
       deliveries: definition.deliveries,
     }) as Record<string, unknown>;
+    return { ...info, file, intakeKeys, deliveries, version: contentHash(publicDefinition), publicDefinition };
+  }
+
+  /** One delivery, every check that can run on it; undefined when any failed. */
+  private loadDelivery(
+    d: DeliveryDefinition<any, string>,
+    info: CampaignInfo,
+    env: NodeJS.ProcessEnv,
+    dir: string,
+    problem: (path: Path, message: string) => void,
+    envProblems: OptionProblem[],
+    index: number,
+  ): ResolvedDelivery | undefined {
+    let ok = true;
+    const fail = (p: Path, message: string) => {
+      problem(p, message);
+      ok = false;
+    };
+    const plugin: DeliveryPlugin | undefined = this.plugins.get(d.plugin);
+    if (!plugin) {
+      fail(['plugin'], unknownName('plugin', d.plugin, this.plugins.names(), 'installed'));
+      return undefined;
+    }
+    const fromEnv: { path: (string | number)[]; value: string }[] = [];
+    const missing: OptionProblem[] = [];
+    const resolved = resolveEnv(d.options, env, [], missing, fromEnv);
+    for (const p of missing) envProblems.push({ path: ['deliveries', index, ...p.path], message: p.message });
+    const parsedSettings = deliverySettingsSchema.safeParse(d.settings ?? {});
+    const settings: DeliverySettings = parsedSettings.success ? parsedSettings.data : {};
+    const options = parseOptions(plugin, resolved, fail);
+    if (options === undefined) return undefined;
+    const mode = plugin.mode(options);
+    if (mode.kind === 'scheduled') for (const message of validateSchedule(mode.schedule)) fail(['schedule'], message);
+    for (const p of modeProblems(plugin, mode)) fail(p.path, p.message);
+    if (parsedSettings.success) for (const p of settingsProblems(plugin, mode, settings, [...info.fields])) fail(p.path, p.message);
+    for (const p of exampleProblems(plugin, options, settings.examples ?? [], dir)) fail(p.path, p.message);
+    let prepared: unknown;
+    try {
+      prepared = plugin.prepare?.(options, info, this.tools);
+    } catch (err) {
+      if (!(err instanceof PluginConfigError)) throw err;
+      for (const p of err.problems) fail(p.path, p.message);
+    }
+    if (!ok || !parsedSettings.success) return undefined;
     return {
-      ...info,
-      file,
-      intakeKeys,
-      deliveries,
-      version: contentHash(publicDefinition),
-      publicDefinition,
+      id: d.id,
+      pluginName: d.plugin,
+      plugin,
+      options,
+      settings: d.settings,
+      prepared,
+      mode,
+      summary: plugin.summary?.(options) ?? d.plugin,
+      secrets: secretValues(fromEnv),
     };
   }
+}
+
+/**
+ * A plugin's options parsed, every issue reported. Unknown keys are reported and then left out,
+ * so the rest of the delivery (templates, selectors, schedules) is still checked in the same run.
+ */
+function parseOptions(plugin: DeliveryPlugin, resolved: unknown, fail: (path: Path, message: string) => void): any {
+  const siblings = ['id', ...DELIVERY_SETTING_KEYS];
+  let parsed = plugin.optionsSchema.safeParse(resolved);
+  if (parsed.success) return parsed.data;
+  for (const p of describeIssues(parsed.error.issues, plugin.optionsSchema, resolved, siblings)) fail(p.path, p.message);
+  if (!parsed.error.issues.every((i) => i.code === 'unrecognized_keys')) return undefined;
+  parsed = plugin.optionsSchema.safeParse(withoutKeys(resolved, parsed.error.issues as { path: PropertyKey[]; keys: string[] }[]));
+  return parsed.success ? parsed.data : undefined;
+}
+
+function withoutKeys(value: unknown, issues: readonly { path: PropertyKey[]; keys: string[] }[]): unknown {
+  const copy = copyPlain(value);
+  for (const issue of issues) {
+    let target = copy as Record<PropertyKey, unknown>;
+    for (const key of issue.path) target = target?.[key] as Record<PropertyKey, unknown>;
+    if (target && typeof target === 'object') for (const key of issue.keys) delete target[key];
+  }
+  return copy;
+}
+
+/** A copy of plain objects and arrays (functions, RegExps and other values shared, not cloned). */
+function copyPlain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyPlain);
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyPlain(v)]));
+  }
+  return value;
+}
+
+interface FileReport {
+  problem(where: string, message: string): void;
+  warning(where: string, message: string): void;
+  allowMissingEnv: boolean;
+}
+
+/**
+ * The problems of one file, paths shown with delivery ids (`deliveries[acme-crm].url`). An unset
+ * variable is reported once, at its path; what only failed because of it (an empty URL is "not a
+ * URL") is not reported again.
+ */
+class Report {
+  failed = false;
+  private readonly missing: Path[] = [];
+  private readonly deferred: { path: Path; message: string }[] = [];
+
+  constructor(
+    private readonly definition: unknown,
+    private readonly out: FileReport,
+  ) {}
+
+  problem(path: Path, message: string): void {
+    this.deferred.push({ path, message });
+  }
+
+  /** The env problems come last (they are known only after every delivery resolved). */
+  missingEnv(path: Path, message: string): void {
+    this.missing.push(path);
+    if (this.out.allowMissingEnv) this.out.warning(this.show(path), message);
+    else this.emit(path, message);
+  }
+
+  /** Reports what was deferred, leaving out what an unset variable explains. */
+  flush(): void {
+    for (const { path, message } of this.deferred.splice(0)) {
+      if (this.missing.some((m) => m.every((part, i) => path[i] === part))) continue;
+      this.emit(path, message);
+    }
+  }
+
+  private emit(path: Path, message: string): void {
+    this.failed = true;
+    this.out.problem(this.show(path), message);
+  }
+
+  private show(path: Path): string {
+    return formatPath(path, deliveryIds(this.definition));
+  }
+}
+
+/** Each delivery's id for paths, where it names one delivery only (a duplicate is shown by its index). */
+function deliveryIds(definition: unknown): readonly unknown[] {
+  const deliveries = (definition as { deliveries?: unknown } | null)?.deliveries;
+  if (!Array.isArray(deliveries)) return [];
+  const ids = deliveries.map((d) => (d as { id?: unknown } | null)?.id);
+  return ids.map((id) => (ids.indexOf(id) === ids.lastIndexOf(id) ? id : undefined));
 }
 
 /** A plugin must have the method its mode calls: a delivery the host could never send is a load error. */

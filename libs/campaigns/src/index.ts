@@ -6,3 +6,4 @@ export * from './clock';
 export * from './plugin.registry';
 export * from './resolved-campaign';
 export * from './stored-campaign';
+export * from './campaign.typecheck';

@@ -1,5 +1,5 @@
 import type { DeliverySettings } from '@leadrelay/sdk';
-import { closestName } from '@leadrelay/sdk/internal';
+import { unknownName } from '@leadrelay/sdk/internal';
 import type { DeliveryMode, OptionProblem } from '@leadrelay/sdk/plugin';
 import { fieldConditions } from './criteria.compiler';
 
@@ -25,10 +25,7 @@ export function contractProblems(
 ): OptionProblem[] {
   const problems: OptionProblem[] = [];
   const known = fields.map((f) => f.name);
-  const unknown = (name: string) => {
-    const near = closestName(name, known);
-    return `unknown field '${name}' (campaign fields: ${known.join(', ')})${near ? `; did you mean '${near}'?` : ''}`;
-  };
+  const unknown = (name: string) => unknownName('field', name, known);
   for (const { condition, path } of fieldConditions(settings.when)) {
     if (!known.includes(condition.field)) problems.push({ path: ['when', ...path, 'field'], message: unknown(condition.field) });
   }

@@ -30,7 +30,7 @@ describe('validateSchedule', () => {
 
   it('rejects unknown time zones, bad times and bad intervals, all at once', () => {
     expect(validateSchedule(at(['8am', '24:00'], 'America/Chicgo'))).toEqual([
-      "unknown time zone 'America/Chicgo'",
+      "unknown time zone 'America/Chicgo'; did you mean 'America/Chicago'?",
       "time '8am' must be HH:MM (24-hour)",
       "time '24:00' must be HH:MM (24-hour)",
     ]);

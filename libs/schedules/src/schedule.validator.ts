@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { intervalMs, isTimeZone, type ScheduleSpec } from '@leadrelay/sdk/plugin';
+import { intervalMs, timeZoneProblem, type ScheduleSpec } from '@leadrelay/sdk/plugin';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const MACRO = /^@(yearly|annually|monthly|weekly|daily|hourly|weekdays|weekends)$/;
@@ -29,7 +29,8 @@ export function validateSchedule(spec: ScheduleSpec): string[] {
 }
 
 function timeZoneProblems(tz: string): string[] {
-  return isTimeZone(tz) ? [] : [`unknown time zone '${tz}'`];
+  const problem = timeZoneProblem(tz);
+  return problem ? [problem] : [];
 }
 
 function cronProblems(expression: string, tz: string): string[] {

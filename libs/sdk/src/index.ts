@@ -22,6 +22,7 @@ export {
 export type { Outcome } from './plugin-contract';
 export { delivery, type DeliveryDefinition } from './deliveries/delivery';
 export type { DeliverySettings, RetryPolicy } from './deliveries/delivery-settings';
+export type { ResponseExample } from './deliveries/response-example';
 export type {
   Breaker,
   BuyerContract,

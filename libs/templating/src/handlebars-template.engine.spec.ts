@@ -107,7 +107,7 @@ describe('HandlebarsTemplateEngine — compile-time checks', () => {
     const error = compileError('{\n  "zip": "{{zipp}}"\n}');
     expect(error).toBeInstanceOf(TemplateError);
     expect(error).toMatchObject({ template: 'acme-crm body', line: 2, column: 13 });
-    expect(error.message).toBe("unknown variable 'zipp' (line 2, column 13)");
+    expect(error.message).toBe("unknown variable 'zipp' (variables: first_name, note, zip, state, age); did you mean 'zip'? (line 2, column 13)");
   });
 
   it('keeps columns right after a `}}}` on the same line', () => {

@@ -1,6 +1,5 @@
 import type { TemplateEscape } from '@leadrelay/sdk/plugin';
-import { TemplateError } from '@leadrelay/sdk/plugin';
-import { isTimeZone } from './date.format';
+import { TemplateError, timeZoneProblem, unknownName } from '@leadrelay/sdk/plugin';
 import { BUILT_IN_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, escapeHelperName } from './template-helper.registry';
 
 type Node = { type: string; loc?: { start: { line: number; column: number } } };
@@ -107,7 +106,7 @@ class TemplateChecker {
     const path = node.path as Path;
     const name = path.parts?.[0];
     if (node.path.type !== 'PathExpression' || !isSimple(path) || !HELPERS.has(name)) {
-      throw this.error(`unknown helper '${path.original ?? name}' (known: ${[...HELPERS].join(', ')})`, node);
+      throw this.error(unknownName('helper', path.original ?? name, [...HELPERS]), node);
     }
     this.arguments(node, scopes);
     if (name === 'date') this.dateArguments(node);
@@ -126,9 +125,8 @@ class TemplateChecker {
 
   private dateArguments(node: Call): void {
     const zone = node.params[2] ?? node.hash?.pairs.find((p) => p.key === 'tz')?.value;
-    if (zone?.type === 'StringLiteral' && !isTimeZone((zone as Node & { value: string }).value)) {
-      throw this.error(`unknown time zone '${(zone as Node & { value: string }).value}'`, zone);
-    }
+    const problem = zone?.type === 'StringLiteral' ? timeZoneProblem((zone as Node & { value: string }).value) : undefined;
+    if (problem) throw this.error(problem, zone!);
   }
 
   private path(path: Path, scopes: Scope[]): void {
@@ -141,17 +139,22 @@ class TemplateChecker {
     const head = path.parts[0];
     if (head === undefined) return; // `this` / `.`
     if (path.depth === 0 && !path.original.startsWith('this') && scopes.some((s) => s.blockParams.includes(head))) return;
-    if (scope.top && !this.check.variables.has(head)) throw this.error(`unknown variable '${head}'`, path);
+    if (scope.top && !this.check.variables.has(head)) throw this.error(this.unknownVariable(head), path);
   }
 
   private dataPath(path: Path, scopes: Scope[]): void {
     const [head, next] = path.parts;
     if (head === 'root') {
-      if (next !== undefined && !this.check.variables.has(next)) throw this.error(`unknown variable '${next}'`, path);
+      if (next !== undefined && !this.check.variables.has(next)) throw this.error(this.unknownVariable(next), path);
       return;
     }
     if (EACH_DATA.has(head) && scopes.some((s) => !s.top)) return;
     throw this.error(`unknown data variable '@${path.parts.join('.')}'`, path);
+  }
+
+  /** Names the variables there are, and the one probably meant. */
+  private unknownVariable(name: string): string {
+    return unknownName('variable', name, [...this.check.variables]);
   }
 
   private error(message: string, node: Node): TemplateError {

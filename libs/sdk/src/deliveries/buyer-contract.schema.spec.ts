@@ -1,5 +1,6 @@
 import { deliverySettingsSchema } from './delivery-settings';
-import { closestName, criteriaProblems, durationMs, hoursProblems, openingWeek } from './buyer-contract.schema';
+import { criteriaProblems, durationMs, hoursProblems, openingWeek } from './buyer-contract.schema';
+import { closestName } from '../nearest-name';
 
 /** Every issue of a settings value, as `path: message`. */
 function problems(settings: unknown): string[] {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BUYER_CONTRACT_KEYS, type BuyerContract } from './buyer-contract';
 import { buyerContractShape } from './buyer-contract.schema';
+import { responseExamplesSchema, type ResponseExample } from './response-example';
 
 /** Retry policy for `retry` outcomes (a buyer's 5xx, a time-out, a mail server's 4xx …). */
 export interface RetryPolicy {
@@ -30,6 +31,12 @@ export interface DeliverySettings<F extends string = string> extends BuyerContra
    * @default false
    */
   sendEmpty?: boolean;
+  /**
+   * Recorded buyer answers and what the delivery's classifier must make of them: checked by
+   * `campaigns:check` (and at start), so a classifier change that reads one differently fails CI.
+   * @example examples: [{ name: 'duplicate', response: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"result":"failure","reason":"Duplicate"}' }, expect: { outcome: 'rejected', reason: 'Duplicate' } }]
+   */
+  examples?: ResponseExample[];
 }
 
 export const retrySchema = z
@@ -45,9 +52,10 @@ export const deliverySettingsSchema = z
   .object({
     retry: retrySchema.optional(),
     sendEmpty: z.boolean().optional(),
+    examples: responseExamplesSchema.optional(),
     ...buyerContractShape,
   })
   .strict() satisfies z.ZodType<DeliverySettings>;
 
 /** The names of the host's settings: a plugin's options schema must not declare them. */
-export const DELIVERY_SETTING_KEYS = ['retry', 'sendEmpty', ...BUYER_CONTRACT_KEYS] as const satisfies readonly (keyof DeliverySettings)[];
+export const DELIVERY_SETTING_KEYS = ['retry', 'sendEmpty', 'examples', ...BUYER_CONTRACT_KEYS] as const satisfies readonly (keyof DeliverySettings)[];

@@ -1,4 +1,5 @@
 import type { CampaignInfo, FileColumn, FileFormatOptions, OptionProblem } from '../plugin-contract';
+import { unknownName } from '../nearest-name';
 
 /** What a file name pattern may refer to; the host fills them in when a batch is made. */
 export const FILE_NAME_VARIABLES = ['campaign', 'delivery', 'date', 'time', 'batch', 'ext'] as const;
@@ -35,7 +36,7 @@ export function fileLayout(options: FileLayoutOptions, campaign: CampaignInfo): 
 export function fileLayoutProblems(options: FileLayoutOptions, campaign: CampaignInfo): OptionProblem[] {
   const problems: OptionProblem[] = [];
   const known = campaign.fields.map((f) => f.name);
-  const unknown = (name: string) => `unknown field '${name}' (campaign fields: ${known.join(', ')})`;
+  const unknown = (name: string) => unknownName('field', name, known);
   options.fields?.forEach((name, i) => {
     if (!known.includes(name)) problems.push({ path: ['fields', i], message: unknown(name) });
     else if (options.fields!.indexOf(name) < i) problems.push({ path: ['fields', i], message: `field '${name}' is listed twice` });

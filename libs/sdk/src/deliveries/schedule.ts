@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timeZoneProblem } from './buyer-contract.schema';
 
 /** When scheduled email batches go out. */
 export type ScheduleSpec =
@@ -54,6 +55,12 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
+/** An IANA zone; the message echoes the value and names the nearest zone. */
+const zoneSchema = z.string().superRefine((zone, ctx) => {
+  const problem = timeZoneProblem(zone);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const scheduleSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('realtime') }),
   z.object({
@@ -63,11 +70,11 @@ export const scheduleSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('at'),
     times: z.array(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time must be HH:MM (24-hour)')).min(1),
-    timeZone: z.string().refine(isTimeZone, { message: 'unknown time zone' }),
+    timeZone: zoneSchema,
   }),
   z.object({
     kind: z.literal('cron'),
     expression: z.string().min(1),
-    timeZone: z.string().refine(isTimeZone, { message: 'unknown time zone' }),
+    timeZone: zoneSchema,
   }),
 ]);

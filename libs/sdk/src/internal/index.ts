@@ -11,7 +11,6 @@ export { classifierSchema } from '../classifier';
 export { DELIVERY_SETTING_KEYS, deliverySettingsSchema, retrySchema } from '../deliveries/delivery-settings';
 export {
   buyerContractShape,
-  closestName,
   CRITERIA_OPERATORS,
   criteriaProblems,
   durationMs,
@@ -23,3 +22,4 @@ export {
   type CriteriaOperator,
   type OpeningRange,
 } from '../deliveries/buyer-contract.schema';
+export { closestName, unknownName } from '../nearest-name';

@@ -9,6 +9,8 @@ export { delivery, fieldList, fieldMapping, secretable, type DeliveryDefinition 
 export type { DeliverySettings, RetryPolicy } from '../deliveries/delivery-settings';
 export { fileFormatSchema, quoteSchema } from '../deliveries/file-options';
 export { scheduleSchema, intervalMs, isTimeZone, type ScheduleSpec } from '../deliveries/schedule';
+export { closestName, unknownName } from '../nearest-name';
+export { timeZoneProblem } from '../deliveries/buyer-contract.schema';
 export type { BuyerResponse, Classification, Classifier, ClassifierFunction, ClassifierRule, LeadConduitOptions, ValueSource } from '../classifier';
 export type { EnvRef, Secretable } from '../env';
 export type { FieldDefinition, FieldTypeName } from '../fields';
