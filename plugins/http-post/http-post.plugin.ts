@@ -87,6 +87,7 @@ export const httpPostPlugin = definePlugin<HttpPostPluginOptions, PreparedHttpPo
     if (classification.reason !== undefined) result.reason = classification.reason;
     if (classification.price !== undefined) result.price = classification.price;
     if (classification.reference !== undefined) result.reference = classification.reference;
+    if (classification.captured !== undefined) result.captured = classification.captured;
     if (result.outcome === 'retry' && response) {
       const wait = retryAfterMs(response.headers['retry-after'], tools.clock.now());
       if (wait !== undefined) result.retryAfterMs = wait;

@@ -1,6 +1,7 @@
 import { PluginConfigError, TemplateError, unknownName, type CampaignInfo, type CompiledTemplate, type OptionProblem, type PluginTools, type TemplateEscape } from '@leadrelay/sdk/plugin';
 import { selectorProblems } from './classify/classifier.check';
 import { prepareBuyerUrl, type BuyerUrl } from './buyer-url.template';
+import { captureProblems } from './classify/leadconduit.capture';
 import type { HttpPostPluginOptions } from './http-post.options';
 import { signingKey } from './webhook.signature';
 
@@ -102,6 +103,10 @@ export function prepareHttpPost(options: HttpPostPluginOptions, campaign: Campai
   if (options.signing) {
     key = signingKey(resolved(options.signing.secret, ['signing', 'secret']));
     if (!key || key.length === 0) problems.push({ path: ['signing', 'secret'], message: "a 'whsec_' secret must be followed by base64" });
+  }
+
+  if (options.classify?.kind === 'leadconduit') {
+    problems.push(...captureProblems(options.classify.options).map((p) => ({ path: ['classify', ...p.path], message: p.message })));
   }
 
   if (problems.length > 0 || !url) throw new PluginConfigError(problems);

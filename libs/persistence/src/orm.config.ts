@@ -16,6 +16,7 @@ import { Migration20261202100000_batch_ranges } from './migrations/Migration2026
 import { Migration20261203000000_buyer_contracts } from './migrations/Migration20261203000000_buyer_contracts';
 import { Migration20261204100000_version_sources } from './migrations/Migration20261204100000_version_sources';
 import { Migration20261205000000_dedupe_key_bytes } from './migrations/Migration20261205000000_dedupe_key_bytes';
+import { Migration20261206000000_captured } from './migrations/Migration20261206000000_captured';
 
 export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState, DedupeKey, CapUsage, DeliveryControl];
 
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261203000000_buyer_contracts', class: Migration20261203000000_buyer_contracts },
   { name: 'Migration20261204100000_version_sources', class: Migration20261204100000_version_sources },
   { name: 'Migration20261205000000_dedupe_key_bytes', class: Migration20261205000000_dedupe_key_bytes },
+  { name: 'Migration20261206000000_captured', class: Migration20261206000000_captured },
 ];
 
 export function ormConfig(clientUrl: string) {

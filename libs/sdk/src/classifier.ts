@@ -16,21 +16,52 @@ export interface Classification {
   reason?: string;
   price?: number;
   reference?: string;
+  /**
+   * Named values read from the answer (`leadconduit()`'s `capture` and `cookie_search_term`),
+   * kept on the attempt and the dispatch. Absent when nothing was captured.
+   */
+  captured?: Record<string, string>;
 }
 
 export type ClassifierFunction = (response: BuyerResponse) => Outcome | Classification;
 
-/** LeadConduit custom-integration response options, same names and meaning (see docs/campaigns.md). */
+/**
+ * LeadConduit custom-integration response options, every one of them, with the same names and
+ * meaning, so a buyer's settings can be copied over (docs/campaigns.md › Classifiers).
+ */
 export interface LeadConduitOptions {
+  /** Regular expression (`/…/flags` allowed), case-insensitive; when found the outcome is `outcome_on_match`. */
   outcome_search_term?: string;
+  /** Where to search: a JSON dot path, an XPath for XML, a CSS selector for HTML. @default the whole body */
   outcome_search_path?: string;
+  /** The outcome when the term is found; the opposite when it is not. @default 'success' */
   outcome_on_match?: 'success' | 'failure' | 'error';
+  /** Where the reason is: dot path, XPath, CSS selector (` @attr` for an attribute), or a regex's first group for text. */
   reason_path?: string;
+  /** The reason when none is found at `reason_path`. */
   default_reason?: string;
+  /** Where the price is (like `reason_path`); the first value counts. */
   price_path?: string;
+  /** The price when none is found at `price_path`. @default 0 */
   fallback_price?: number | string;
+  /** Where the buyer's reference for the lead is (like `reason_path`); the first value counts. */
   reference_path?: string;
+  /** Read the body as this content type instead of the answer's `Content-Type`. */
   response_content_type_override?: string;
+  /**
+   * LeadConduit's `capture.*`: named regular expressions (`/…/flags` allowed, case as written) run
+   * against the response body as received; the first group, or the whole match when the expression
+   * has none, is kept as `captured.<name>`.
+   * @example capture: { order_id: 'Order #(\\d+)' }
+   */
+  capture?: Record<string, string>;
+  /**
+   * A regular expression (usually the cookie's name), case-insensitive, searched in the answer's
+   * `Set-Cookie` headers; the first matching header, whole (`name=value; Path=/; …`), is kept as
+   * `captured.cookie`.
+   * @example cookie_search_term: 'PHPSESSID'
+   */
+  cookie_search_term?: string;
 }
 
 /** Where a rule takes the reason (or price, reference) from. */
@@ -89,6 +120,8 @@ export function classifyWith(fn: ClassifierFunction): Classifier {
 }
 
 const outcome = z.enum(['delivered', 'rejected', 'retry']);
+/** Capture names become keys of `captured` in the API and the console: kept to plain words. */
+const CAPTURE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const pattern = z.union([z.string(), z.instanceof(RegExp)]);
 const extract = z.union([
   z.string(),
@@ -112,6 +145,8 @@ export const classifierSchema = z.union([
         fallback_price: z.union([z.number(), z.string()]).optional(),
         reference_path: z.string().optional(),
         response_content_type_override: z.string().optional(),
+        capture: z.record(z.string().regex(CAPTURE_NAME, 'a capture name is letters, digits, _, - and .'), z.string().min(1, 'an empty expression captures nothing')).optional(),
+        cookie_search_term: z.string().optional(),
       })
       .strict(),
   }),

@@ -43,6 +43,8 @@ export interface DeliveryResult {
   reason?: string;
   price?: number;
   reference?: string;
+  /** Named values the classifier read from the answer (`Classification.captured`), stored on the attempt and the dispatch. */
+  captured?: Record<string, string>;
   /** A wish for the next try's delay (e.g. from `Retry-After`); the host bounds it. */
   retryAfterMs?: number;
   request?: RecordedRequest;

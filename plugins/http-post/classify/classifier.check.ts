@@ -29,19 +29,18 @@ const PATH_OPTIONS = ['outcome_search_path', 'reason_path', 'price_path', 'refer
 
 function leadConduitProblems(options: LeadConduitOptions): OptionProblem[] {
   const problems: OptionProblem[] = [];
-  // A path's language is the answer's content type, known here only when it is overridden; an
-  // expression that starts like an XPath is checked as one whatever the answer turns out to be.
+  // A path's language is the answer's content type, known here only when it is overridden. An
+  // expression that starts like an XPath is checked as one, unless it is a regular expression: the
+  // answer may be text, where LeadConduit reads a path as one (`/cost=([0-9].[0-9])/`, case text-04).
   const kind = kindOf(options.response_content_type_override);
   for (const name of PATH_OPTIONS) {
     const path = options[name]?.trim();
     if (!path) continue;
-    const problem = selectorProblem(path, kind ?? (looksLikeXPath(path) ? 'xml' : undefined));
+    const problem = selectorProblem(path, kind ?? (looksLikeXPath(path) && !isPattern(path) ? 'xml' : undefined));
     if (problem) problems.push({ path: [name], message: problem });
   }
-  const term = options.outcome_search_term?.trim();
-  if (term && toPattern(term, { ignoreCase: true }) === null) {
-    problems.push({ path: ['outcome_search_term'], message: `'${term}' is not a valid regular expression: it would match nothing` });
-  }
+  // An `outcome_search_term` that is no valid expression is LeadConduit's own setting, meaning
+  // "matches nothing" (case json-07): accepted, so such a buyer moves over as it is.
   return problems;
 }
 
@@ -86,6 +85,10 @@ function selectorProblem(path: string, kind: SelectorKind | undefined): string |
     default:
       return undefined;
   }
+}
+
+function isPattern(path: string): boolean {
+  return toPattern(path, { ignoreCase: false }) !== null;
 }
 
 function looksLikeXPath(path: string): boolean {

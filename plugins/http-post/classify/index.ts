@@ -61,5 +61,13 @@ function classifyWithFunction(fn: (response: BuyerResponse) => Outcome | Classif
   if (!classification || !OUTCOMES.has(classification.outcome)) {
     return { outcome: 'retry', reason: `classifier function returned ${JSON.stringify(result)}, not delivered, rejected or retry` };
   }
+  if (classification.captured !== undefined && !isTextRecord(classification.captured)) {
+    return { outcome: 'retry', reason: `classifier function returned captured ${JSON.stringify(classification.captured)}, not an object of strings` };
+  }
   return classification;
+}
+
+/** `captured` is stored and shown as name → text; anything else from a function is its mistake. */
+function isTextRecord(value: unknown): value is Record<string, string> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
 }

@@ -1,16 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type BuyerResponse, type LeadConduitOptions } from '@leadrelay/sdk/plugin';
-import { leadconduit } from '@leadrelay/sdk';
+import { type BuyerResponse } from '@leadrelay/sdk/plugin';
+import { classifyWith, leadconduit } from '@leadrelay/sdk';
+import { classifierSchema } from '@leadrelay/sdk/internal';
+import { expectLikeLeadConduit, LEADCONDUIT_CASES } from '../../../test/leadconduit-cases/leadconduit-cases.fixture';
 import { classify } from '.';
-
-interface FixtureCase {
-  id: string;
-  case: string;
-  options: LeadConduitOptions;
-  response: { status: number; headers: Record<string, string>; body: string };
-  expected: { outcome?: string; reason?: string; price?: number | string; reference?: string };
-}
+import { captureProblems, setCookieHeaders } from './leadconduit.capture';
 
 /**
  * The LeadConduit response cases, kept in the repository (test/fixtures) so the suite passes from
@@ -29,7 +24,6 @@ function findRoot(): string {
 const ROOT = findRoot();
 const FIXTURE = readFileSync(path.join(ROOT, 'test', 'fixtures', 'leadconduit-response-cases.json'), 'utf8');
 const SHARED = path.resolve(ROOT, '..', 'shared', 'fixtures', 'leadconduit-response-cases.json');
-const fixture = JSON.parse(FIXTURE) as { cases: FixtureCase[] };
 
 describe('leadconduit() classifier — LeadConduit response cases', () => {
   (existsSync(SHARED) ? it : it.skip)('keeps its copy of the cases equal to the shared fixtures beside the clone', () => {
@@ -37,18 +31,11 @@ describe('leadconduit() classifier — LeadConduit response cases', () => {
   });
 
   it('has all 41 cases', () => {
-    expect(fixture.cases).toHaveLength(41);
+    expect(LEADCONDUIT_CASES).toHaveLength(41);
   });
 
-  it.each(fixture.cases.map((c) => [`${c.id}: ${c.case}`, c] as const))('%s', (_name, c) => {
-    // Options LeadConduit has and leadrelay does not (`capture`) are passed through untouched and ignored.
-    const result = classify(leadconduit(c.options), c.response as BuyerResponse);
-    const { outcome, reason, price, reference } = c.expected;
-    if ('outcome' in c.expected) expect(result.outcome).toBe(outcome);
-    if ('reason' in c.expected) expect(result.reason).toBe(reason);
-    // LeadConduit reports prices as it found them ("1.5", "12.50"); leadrelay's are numbers.
-    if ('price' in c.expected) expect(result.price).toBe(Number(price));
-    if ('reference' in c.expected) expect(result.reference).toBe(reference);
+  it.each(LEADCONDUIT_CASES.map((c) => [`${c.id}: ${c.case}`, c] as const))('%s', (_name, c) => {
+    expectLikeLeadConduit(classify(leadconduit(c.options), c.response), c);
   });
 });
 
@@ -93,5 +80,62 @@ describe('leadconduit() classifier — beyond the fixture', () => {
       reason: 'Bad zip, Duplicate lead',
       price: 0,
     });
+  });
+});
+
+describe('leadconduit() capture and cookie_search_term', () => {
+  const text = (body: string, headers: Record<string, string> = {}): BuyerResponse => ({ status: 200, headers: { 'content-type': 'text/plain', ...headers }, body });
+
+  it('keeps the first group of each named expression, the whole match when it has none, and leaves out what is not found', () => {
+    const options = { capture: { order_id: 'Order #(\\d+)', status: '/^status: \\w+$/m', missing: 'Invoice (\\d+)', optional: 'x(y)?z' } };
+    expect(classify(leadconduit(options), text('Thanks!\nOrder #123 placed\nstatus: queued\nxz')).captured).toEqual({ order_id: '123', status: 'status: queued' });
+  });
+
+  it('runs on the body as received whatever its type, case as written unless /…/i', () => {
+    const json: BuyerResponse = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"Result":"OK","LeadId":"L-77"}' };
+    expect(classify(leadconduit({ capture: { lead: '"LeadId":"([^"]+)"', lower: '"leadid":"([^"]+)"', any: '/"leadid":"([^"]+)"/i' } }), json).captured).toEqual({ lead: 'L-77', any: 'L-77' });
+  });
+
+  it('captures nothing from a 5xx or a 429, which are never parsed', () => {
+    expect(classify(leadconduit({ capture: { id: '(\\d+)' } }), { ...text('123'), status: 503 }).captured).toBeUndefined();
+    expect(classify(leadconduit({ capture: { id: '(\\d+)' } }), { ...text('123'), status: 429 }).captured).toBeUndefined();
+  });
+
+  it('keeps the first Set-Cookie header, in sorted order, that the term matches case-insensitively, whole', () => {
+    // The HTTP client joins repeated headers with ", "; a date's comma does not split a cookie.
+    const cookies = 'zz_track=1; Path=/, SESSION=abc123; Expires=Wed, 21 Oct 2026 07:28:00 GMT; HttpOnly, session_hint=x; Path=/';
+    const response = text('OK', { 'Set-Cookie': cookies });
+    expect(classify(leadconduit({ cookie_search_term: 'session' }), response).captured).toEqual({ cookie: 'SESSION=abc123; Expires=Wed, 21 Oct 2026 07:28:00 GMT; HttpOnly' });
+    expect(classify(leadconduit({ cookie_search_term: '^session_' }), response).captured).toEqual({ cookie: 'session_hint=x; Path=/' });
+    expect(classify(leadconduit({ cookie_search_term: '' }), response).captured).toEqual({ cookie: 'SESSION=abc123; Expires=Wed, 21 Oct 2026 07:28:00 GMT; HttpOnly' });
+    expect(classify(leadconduit({ cookie_search_term: 'nothing' }), response).captured).toBeUndefined();
+    expect(classify(leadconduit({ cookie_search_term: 'session' }), text('OK')).captured).toBeUndefined();
+  });
+
+  it('splits joined Set-Cookie headers only where a new cookie starts', () => {
+    expect(setCookieHeaders('a=1, b=2; Expires=Thu, 01 Jan 2027 00:00:00 GMT,c=3')).toEqual(['a=1', 'b=2; Expires=Thu, 01 Jan 2027 00:00:00 GMT', 'c=3']);
+    expect(setCookieHeaders(undefined)).toEqual([]);
+    expect(setCookieHeaders(' ')).toEqual([]);
+  });
+
+  it('names the expressions that do not compile and a capture the cookie would overwrite', () => {
+    expect(captureProblems({ capture: { bad: '/bad: (.*/x', fine: 'ok (\\d+)', cookie: 'c=(\\w+)' }, cookie_search_term: '(' })).toEqual([
+      { path: ['capture', 'bad'], message: "'/bad: (.*/x' is not a valid regular expression" },
+      { path: ['cookie_search_term'], message: "'(' is not a valid regular expression" },
+      { path: ['capture', 'cookie'], message: "the name 'cookie' is where cookie_search_term keeps the cookie it finds; choose another name" },
+    ]);
+    expect(captureProblems({ capture: { cookie: 'c=(\\w+)' } })).toEqual([]);
+  });
+
+  it('takes captured from a classifier function only as an object of strings', () => {
+    expect(classify(classifyWith(() => ({ outcome: 'delivered', captured: { id: '7' } })), text('x'))).toEqual({ outcome: 'delivered', captured: { id: '7' } });
+    const bad = classify(classifyWith(() => ({ outcome: 'delivered', captured: { id: 7 } as unknown as Record<string, string> })), text('x'));
+    expect(bad).toEqual({ outcome: 'retry', reason: 'classifier function returned captured {"id":7}, not an object of strings' });
+  });
+
+  it('refuses a capture name or expression a campaign file cannot mean', () => {
+    expect(classifierSchema.safeParse(leadconduit({ capture: { 'order id': '(\\d+)' } })).success).toBe(false);
+    expect(classifierSchema.safeParse(leadconduit({ capture: { order_id: '' } })).success).toBe(false);
+    expect(classifierSchema.safeParse(leadconduit({ capture: { order_id: '(\\d+)', 'buyer.ref': 'ref=(\\w+)' }, cookie_search_term: 'sid' })).success).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import type { BuyerResponse, Classification, LeadConduitOptions, Outcome } from '@leadrelay/sdk/plugin';
+import { capturedValues } from './leadconduit.capture';
 import { headerValue, parsePrice, readDocument, selectValues, type ResponseDocument } from './response.document';
 import { toPattern } from './search.pattern';
 
@@ -10,7 +11,7 @@ const OPPOSITE: Record<LeadConduitOutcome, LeadConduitOutcome> = { success: 'fai
 /**
  * LeadConduit's custom-integration response parsing, with its option names and meaning, so a buyer
  * set up there moves over by copying settings (docs/campaigns.md; every case in
- * shared/fixtures/leadconduit-response-cases.json holds). Transport errors never reach here.
+ * test/fixtures/leadconduit-response-cases.json holds). Transport errors never reach here.
  */
 export function classifyLeadConduit(options: LeadConduitOptions, response: BuyerResponse & { status: number }): Classification {
   if (response.status >= 500 && response.status <= 599) return { outcome: 'retry', reason: 'Server error' };
@@ -25,6 +26,8 @@ export function classifyLeadConduit(options: LeadConduitOptions, response: Buyer
   classification.price = parsePrice(selected(document, options.price_path)[0]) ?? parsePrice(options.fallback_price) ?? 0;
   const reference = selected(document, options.reference_path)[0];
   if (reference) classification.reference = reference;
+  const captured = capturedValues(options, response);
+  if (captured) classification.captured = captured;
   return classification;
 }
 

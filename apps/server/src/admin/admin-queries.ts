@@ -30,6 +30,7 @@ export function dispatchJson(d: Record<string, any>, attempts?: Record<string, a
     reason: d.reason ?? null,
     price: d.price === null || d.price === undefined ? null : Number(d.price),
     reference: d.reference ?? null,
+    captured: d.captured ?? null,
     batch: d.batch_id ?? null,
     attemptCount: d.attempts,
     // A pending dispatch's next try (a retry, or the end of a hold) and what holds it back.
@@ -103,6 +104,7 @@ export class AdminQueries {
       reason: a.reason,
       price: a.price === null ? null : Number(a.price),
       reference: a.reference,
+      captured: a.captured ?? null,
       error: a.error,
       ...(a.batch_id ? { batch: a.batch_id } : {}),
     });

@@ -106,10 +106,10 @@ const PAGES = {
 {{#if notice}}<p class="notice">{{notice}}</p>{{/if}}
 <div class="card"><h2>Data</h2><table><tbody>{{#each fields}}<tr><th style="width:30%">{{name}}</th><td>{{#if (eq value '')}}<span class="empty">—</span>{{else}}{{value}}{{/if}}</td></tr>{{/each}}</tbody></table></div>
 {{#each lead.dispatches}}<div class="card"><h2>{{delivery}} <span class="status {{status}}">{{status}}</span></h2>
-{{#if reason}}<p>Reason: {{reason}}</p>{{/if}}{{#if reference}}<p>Buyer reference: {{reference}}</p>{{/if}}{{#if batch}}<p>Delivered in a batch: <a href="/console/batches/{{batch}}/file">download that file again</a></p>{{/if}}
+{{#if reason}}<p>Reason: {{reason}}</p>{{/if}}{{#if reference}}<p>Buyer reference: {{reference}}</p>{{/if}}{{> captured}}{{#if batch}}<p>Delivered in a batch: <a href="/console/batches/{{batch}}/file">download that file again</a></p>{{/if}}
 {{#if retryable}}<form method="post" action="/console/dispatches/{{id}}/retry"><button class="primary" type="submit">Retry this dispatch</button></form>{{/if}}
 {{#each attempts}}<h2 style="font-size:1rem">Attempt {{plus1 @index}} · {{time at}} · {{durationMs}} ms · <span class="status {{outcome}}">{{outcome}}</span></h2>
-{{#if reason}}<p>Reason: {{reason}}</p>{{/if}}{{#if error}}<p class="error">{{error}}</p>{{/if}}
+{{#if reason}}<p>Reason: {{reason}}</p>{{/if}}{{> captured}}{{#if error}}<p class="error">{{error}}</p>{{/if}}
 {{#if request}}<details><summary>Request</summary><pre>{{json request}}</pre></details>{{/if}}
 {{#if response}}<details><summary>Response</summary><pre>{{json response}}</pre></details>{{/if}}
 {{else}}<p class="muted">No attempts yet.</p>{{/each}}</div>{{/each}}`,
@@ -160,6 +160,8 @@ moves to <em>delivered</em>. The file is kept: if a download breaks, get it agai
 };
 
 hbs.registerPartial('tabs', PAGES.tabs);
+// What a classifier captured from an answer, on a dispatch and on each attempt (docs/campaigns.md › Classifiers).
+hbs.registerPartial('captured', `{{#if captured}}<p>Captured: {{#each captured}}<code>{{@key}}</code> {{this}}{{#unless @last}} · {{/unless}}{{/each}}</p>{{/if}}`);
 const compiled = Object.fromEntries(Object.entries(PAGES).map(([k, v]) => [k, hbs.compile(v)])) as Record<keyof typeof PAGES, HandlebarsTemplateDelegate>;
 
 export type ConsolePage = Exclude<keyof typeof PAGES, 'tabs'>;

@@ -40,4 +40,15 @@ describe('attempt recorder (what an attempt row may hold)', () => {
     expect(stored).toMatchObject({ durationMs: 12, reason: 'bad password [redacted]', response: { status: 401, truncated: false } });
     expect(stored.request!.headers.authorization).toBe('[redacted]');
   });
+
+  it('stores captured values redacted and cut like a reason, and none as null', () => {
+    const row = (captured?: Record<string, string>) =>
+      storedAttempt({ at: new Date(0), durationMs: 1, outcome: 'delivered', secrets: ['partner-token-1'], result: { outcome: 'delivered', captured } });
+    expect(row({ order_id: '123', echo: 'key partner-token-1', long: 'x'.repeat(3_000) }).captured).toEqual({
+      order_id: '123',
+      echo: 'key [redacted]',
+      long: `${'x'.repeat(2_000)}…[cut]`,
+    });
+    expect(row().captured).toBeNull();
+  });
 });

@@ -17,9 +17,9 @@ export interface AttemptRow {
 }
 
 /** The attempt table's columns, and their types as a jsonb record carries them. */
-const ATTEMPT_COLUMNS = 'dispatch_id, batch_id, at, duration_ms, request, response, outcome, reason, price, reference, error';
+const ATTEMPT_COLUMNS = 'dispatch_id, batch_id, at, duration_ms, request, response, outcome, reason, price, reference, error, captured';
 const RECORD_TYPES =
-  'dispatch_id uuid, batch_id uuid, at timestamptz, duration_ms integer, request jsonb, response jsonb, outcome text, reason text, price numeric, reference text, error text';
+  'dispatch_id uuid, batch_id uuid, at timestamptz, duration_ms integer, request jsonb, response jsonb, outcome text, reason text, price numeric, reference text, error text, captured jsonb';
 
 /**
  * The one statement that writes attempts: rows made by `attemptRecord` (redacted, cut), passed as
@@ -56,6 +56,15 @@ export function attemptSecrets(secrets: readonly string[], result: DeliveryResul
   return [...new Set([...secrets, ...credentialValues(result.request?.headers)])].sort((a, b) => b.length - a.length);
 }
 
+/**
+ * Captured values as stored: each redacted and cut like a reason. A buyer echoing a secret into a
+ * captured value must not get it stored, the same as in its body.
+ */
+export function storedCaptured(captured: Record<string, string> | undefined, secrets: readonly string[]): Record<string, string> | null {
+  if (!captured) return null;
+  return Object.fromEntries(Object.entries(captured).map(([name, value]) => [name, storable(value, secrets, MAX_STORED_REASON) ?? '']));
+}
+
 function storedHeaders(headers: Record<string, string> | undefined, secrets: readonly string[]): Record<string, string> {
   const out = redactHeaders(headers);
   for (const name of Object.keys(out)) out[name] = storable(out[name], secrets, MAX_STORED_REASON)!;
@@ -73,6 +82,7 @@ export interface StoredAttempt {
   price: number | null;
   reference: string | null;
   error: string | null;
+  captured: Record<string, string> | null;
 }
 
 /**
@@ -107,6 +117,7 @@ export function storedAttempt(row: AttemptRow): StoredAttempt {
     price: result.price ?? null,
     reference: storable(result.reference, secrets, MAX_STORED_REASON) ?? null,
     error: storedReason(result.error, secrets),
+    captured: storedCaptured(result.captured, secrets),
   };
 }
 
@@ -125,6 +136,7 @@ export function attemptRecord(row: AttemptRow): Record<string, unknown> {
     price: a.price,
     reference: a.reference,
     error: a.error,
+    captured: a.captured,
   };
 }
 

@@ -3,7 +3,7 @@ import { Clock, type ResolvedDelivery } from '@leadrelay/campaigns';
 import type { DeliveryResult } from '@leadrelay/sdk/plugin';
 import { Database } from '../common/database';
 import { QueryBatcher } from '../common/query.batcher';
-import { attemptRecord, attemptSecrets, insertAttemptsSql, storable, storedReason } from './attempt.recorder';
+import { attemptRecord, attemptSecrets, insertAttemptsSql, storable, storedCaptured, storedReason } from './attempt.recorder';
 import { decideOutcome, retryScheduleFor } from './outcome.decision';
 
 export interface OutcomeInput {
@@ -28,6 +28,7 @@ interface OutcomeRow {
   reason: string | null;
   price: number | null;
   reference: string | null;
+  captured: Record<string, string> | null;
   next_at: Date | null;
 }
 
@@ -36,13 +37,14 @@ interface OutcomeRow {
 // either way because the buyer did receive it. Many outcomes, one statement, one commit.
 const RECORD = `
   with input as (
-    select * from jsonb_to_recordset($1::jsonb) as t(id uuid, status text, reason text, price numeric, reference text, next_at timestamptz)),
+    select * from jsonb_to_recordset($1::jsonb) as t(id uuid, status text, reason text, price numeric, reference text, captured jsonb, next_at timestamptz)),
   changed as (
     update dispatch_row d set attempts = d.attempts + 1,
            status = case when d.status = 'pending' then i.status else d.status end,
            reason = case when d.status = 'pending' then i.reason else d.reason end,
            price = case when d.status = 'pending' then i.price else d.price end,
            reference = case when d.status = 'pending' then i.reference else d.reference end,
+           captured = case when d.status = 'pending' then i.captured else d.captured end,
            next_attempt_at = case when d.status = 'pending' then i.next_at else d.next_attempt_at end,
            held_by = case when d.status = 'pending' then null else d.held_by end,
            updated_at = now()
@@ -111,6 +113,7 @@ export class DispatchOutcomes {
         reason: storedReason(decision.reason, secrets),
         price: result.price ?? null,
         reference: storable(result.reference, secrets, 2_000) ?? null,
+        captured: storedCaptured(result.captured, secrets),
         next_at: retryInMs === undefined ? null : new Date(this.clock.now().getTime() + retryInMs),
       },
       attempt: attemptRecord({ dispatchId: input.dispatchId, at: input.at, durationMs: input.durationMs, result, outcome, secrets }),

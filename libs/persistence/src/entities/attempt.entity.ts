@@ -42,4 +42,8 @@ export class Attempt {
 
   @Property({ type: 'text', nullable: true })
   error?: string | null;
+
+  /** What the classifier captured from this answer (name → text), e.g. `leadconduit()`'s `capture`. */
+  @Property({ type: 'json', nullable: true })
+  captured?: Record<string, string> | null;
 }

@@ -49,6 +49,10 @@ export class Dispatch {
   @Property({ type: 'text', nullable: true })
   reference?: string | null;
 
+  /** What the attempt that decided the dispatch captured from the answer (name → text). */
+  @Property({ type: 'json', nullable: true })
+  captured?: Record<string, string> | null;
+
   @ManyToOne(() => Batch, { fieldName: 'batch_id', mapToPk: true, nullable: true })
   batchId?: string | null;
 
