@@ -51,6 +51,31 @@ describe('CLI preview and classify (docs/campaigns.md › Applying campaigns on 
     expect(err.text()).toContain("No delivery 'buyer' in campaign 'nope'");
   });
 
+  it('classify reads a raw body as the buyer sent it, with --status and --content-type', async () => {
+    const classify = async (body: string, raw: { status?: string; contentType?: string }) => {
+      const out = sink();
+      const err = sink();
+      const code = await classifyCommand(CAMPAIGNS, 'realtime-test', 'buyer', body, out.stream, err.stream, raw);
+      return { code, out: out.text(), err: err.text() };
+    };
+    const json = await classify('{"result":"failure","reason":"Duplicate lead"}', { contentType: 'application/json' });
+    expect(json.err).toBe('');
+    expect(JSON.parse(json.out)).toMatchObject({ outcome: 'rejected', reason: 'Duplicate lead' });
+    // The content type decides how the body is read: as text, `reason` is a pattern, not a JSON path.
+    const asText = JSON.parse((await classify('{"result":"failure","reason":"Duplicate lead"}', { contentType: 'text/plain' })).out);
+    expect(asText.reason).not.toBe('Duplicate lead');
+    expect(JSON.parse((await classify('busy', { status: '503' })).out)).toMatchObject({ outcome: 'retry' });
+    // A body that happens to be the JSON wrapper is still a raw body once a flag is given.
+    expect(JSON.parse((await classify('{"status":503,"body":"busy"}', { status: '200', contentType: 'application/json' })).out)).not.toMatchObject({ outcome: 'retry' });
+
+    for (const status of ['abc', '42', '200.5', '']) {
+      const bad = await classify('x', { status });
+      expect(bad.code).toBe(2);
+      expect(bad.out).toBe('');
+      expect(bad.err).toBe(`--status must be an HTTP status from 100 to 599, not '${status}'.\n`);
+    }
+  });
+
   it('classify says clearly that a delivery whose plugin reads no buyer response cannot classify', async () => {
     const err = sink();
     expect(await classifyCommand(CAMPAIGNS, 'intake-test', 'download', '{"status":200}', sink().stream, err.stream)).toBe(2);

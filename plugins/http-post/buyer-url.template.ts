@@ -31,22 +31,23 @@ function splitOutsideTemplates(text: string, separator: string, limit = Infinity
   return parts;
 }
 
-export function prepareBuyerUrl(url: string, templates: TemplateEngine, variables: readonly string[], problems: OptionProblem[]): BuyerUrl | undefined {
+/** Checks and splits a posting URL; problems are reported at `option` (`url`, or `testUrl` which is checked the same way). */
+export function prepareBuyerUrl(url: string, templates: TemplateEngine, variables: readonly string[], problems: OptionProblem[], option = 'url'): BuyerUrl | undefined {
   const withoutFragment = splitOutsideTemplates(url.trim(), '#', 2)[0];
   const [base, rawQuery] = splitOutsideTemplates(withoutFragment, '?', 2);
   if (base.includes('{{')) {
-    problems.push({ path: ['url'], message: 'only query values may be templated (…?source={{campaign}})' });
+    problems.push({ path: [option], message: 'only query values may be templated (…?source={{campaign}})' });
     return undefined;
   }
   let parsed: URL;
   try {
     parsed = new URL(base);
   } catch {
-    problems.push({ path: ['url'], message: `'${base}' is not a URL` });
+    problems.push({ path: [option], message: `'${base}' is not a URL` });
     return undefined;
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    problems.push({ path: ['url'], message: `must be http or https, not ${parsed.protocol.replace(/:$/, '')}` });
+    problems.push({ path: [option], message: `must be http or https, not ${parsed.protocol.replace(/:$/, '')}` });
     return undefined;
   }
   const credentials = parsed.username ? { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) } : undefined;
@@ -58,7 +59,7 @@ export function prepareBuyerUrl(url: string, templates: TemplateEngine, variable
     if (pair === '') continue;
     const [key, value = ''] = splitOutsideTemplates(pair, '=', 2);
     if (key.includes('{{')) {
-      problems.push({ path: ['url'], message: `query names cannot be templated ('${key}')` });
+      problems.push({ path: [option], message: `query names cannot be templated ('${key}')` });
       continue;
     }
     if (!value.includes('{{')) {
@@ -69,7 +70,7 @@ export function prepareBuyerUrl(url: string, templates: TemplateEngine, variable
       query.push({ key: encodeLoose(key), value: templates.compile(value, { name: `url ${key}`, escape: 'url', variables }) });
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
-      problems.push({ path: ['url'], message: `query value '${key}': ${error.message}` });
+      problems.push({ path: [option], message: `query value '${key}': ${error.message}` });
     }
   }
   return { base: parsed.toString(), query, credentials };

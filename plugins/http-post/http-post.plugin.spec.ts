@@ -404,6 +404,14 @@ describe('http-post plugin — prepare, summary and module', () => {
     expect(prepareError({ url: 'https://{{state}}.buyer.example/x' }).problems[0]).toMatchObject({ path: ['url'], message: expect.stringMatching(/only query values/) });
   });
 
+  it('checks testUrl like url, and points the test options at it', () => {
+    expect(prepareError({ url: 'https://buyer.example/x', testUrl: 'ftp://sandbox.example/x' }).problems).toEqual([{ path: ['testUrl'], message: 'must be http or https, not ftp' }]);
+    expect(prepareError({ url: 'https://buyer.example/x', testUrl: 'https://sandbox.example/x?src={{sorce}}' }).problems[0]).toMatchObject({ path: ['testUrl'] });
+    const options = httpPostPlugin.optionsSchema.parse({ url: 'https://buyer.example/x', testUrl: 'https://sandbox.example/x' });
+    expect(httpPostPlugin.testOptions!(options)).toEqual({ ...options, url: 'https://sandbox.example/x' });
+    expect(httpPostPlugin.testOptions!(httpPostPlugin.optionsSchema.parse({ url: 'https://buyer.example/x' }))).toBeUndefined();
+  });
+
   it('reports template errors at body and url, with their position', () => {
     const body = prepareError({ url: 'https://buyer.example/x', body: json('{"zip": {{json zipp}}}') });
     expect(body.problems).toEqual([{ path: ['body'], message: "unknown variable 'zipp' (variables: first_name, last_name, email, phone, zip, state, lead_id, received_at, campaign); did you mean 'zip'? (line 1, column 16)" }]);

@@ -105,6 +105,10 @@ export const httpPostPlugin = definePlugin<HttpPostPluginOptions, PreparedHttpPo
     return classify(options.classify, response);
   },
 
+  testOptions(options) {
+    return options.testUrl === undefined ? undefined : { ...options, url: options.testUrl };
+  },
+
   summary(options) {
     return `${options.method} ${typeof options.url === 'string' ? summariseUrl(options.url) : `env('${options.url.name}')`}`;
   },

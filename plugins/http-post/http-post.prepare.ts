@@ -64,6 +64,8 @@ export function prepareHttpPost(options: HttpPostPluginOptions, campaign: Campai
   for (const p of options.classify ? selectorProblems(options.classify) : []) problems.push({ path: ['classify', ...p.path], message: p.message });
 
   const url = prepareBuyerUrl(resolved(options.url, ['url']), tools.templates, variables, problems);
+  // Checked now, like `url`, so a bad test endpoint is a load problem and not a surprise in `cli send`.
+  if (options.testUrl !== undefined) prepareBuyerUrl(resolved(options.testUrl, ['testUrl']), tools.templates, variables, problems, 'testUrl');
 
   let body: PreparedHttpPost['body'] = { kind: 'form' };
   if (options.body.kind !== 'form') {

@@ -269,6 +269,14 @@ export interface DeliveryPlugin<O = any, P = unknown> {
    */
   classify?(options: O, response: BuyerResponse): Classification;
   /**
+   * Optional, for `cli send`: the options pointed at the buyer's test endpoint (http-post: `testUrl`
+   * in place of `url`), or undefined when the delivery has none (then only `--live` sends, to the
+   * real endpoint). Only real-time plugins that send one request per lead have it: the CLI prepares
+   * these options like a load and sends one sample lead through `deliver`, so a test lead is built
+   * exactly like a real one.
+   */
+  testOptions?(options: O): O | undefined;
+  /**
    * What campaign files get from `import { … } from '@leadrelay/plugins/<name>'`: the plugin's
    * campaign helpers (e.g. `{ sftp }`). The host's campaign loader admits that import for
    * installed plugins only.

@@ -43,6 +43,7 @@ export function bearer(token: string | EnvRef): Auth {
 export const httpPostOptionsSchema = z
   .object({
     url: secretable,
+    testUrl: secretable.optional(),
     method: z.enum(['POST', 'PUT', 'PATCH', 'GET']).default('POST'),
     fields: fieldList,
     mapping: fieldMapping,
@@ -74,6 +75,13 @@ export interface HttpPostOptions<F extends string = string> {
   id: string;
   /** The buyer's posting URL; query values may be templated (`?src={{source}}`) and are percent-encoded. @example env('ACME_POST_URL') */
   url: string | EnvRef;
+  /**
+   * The buyer's test (sandbox) endpoint, written and checked like `url`. Only `cli send` uses it:
+   * a test lead goes there, built exactly like a real one; real dispatches always go to `url`.
+   * Without it, `cli send` needs `--live` to post to `url`. See docs/campaigns.md › CLI.
+   * @example 'https://sandbox.acme.example/leads'
+   */
+  testUrl?: string | EnvRef;
   /** @default 'POST' (GET sends the fields as the query string) */
   method?: 'POST' | 'PUT' | 'PATCH' | 'GET';
   /** Campaign fields sent. @default every campaign field */
