@@ -3,6 +3,7 @@ import { DEFAULT_DATABASE_URL, migrate } from '@leadrelay/persistence';
 import * as fs from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkCommand } from './check.command';
+import { importCommand } from './import.command';
 import { planCommand } from './plan.command';
 import { classifyCommand, previewCommand } from './preview.command';
 import { sendCommand } from './send.command';
@@ -19,7 +20,9 @@ const USAGE = `leadrelay CLI
                 the same for the body exactly as the buyer sent it (status defaults to 200)
   send <campaign> <delivery> <lead.json | '{…}' | -> [--live] [--show-secrets]
                 sends a sample lead to the delivery's testUrl (--live: its real url) and prints the
-                request, the response and the classification; nothing is stored`;
+                request, the response and the classification; nothing is stored
+  import leadconduit <step.json | -> [--id <delivery id>]
+                print an httpPost({...}) block made from a LeadConduit custom integration step`;
 
 /** A JSON argument given inline, as a file, or `-` for stdin. */
 const jsonArg = (arg: string | undefined) => (arg === '-' ? fs.readFileSync(0, 'utf8') : arg && fs.existsSync(arg) ? fs.readFileSync(arg, 'utf8') : (arg ?? ''));
@@ -54,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
       const [campaign, delivery, lead] = positionals;
       return sendCommand(dir(), campaign, delivery, jsonArg(lead), { live: values.live, showSecrets: values['show-secrets'] }, process.stdout, process.stderr);
     }
+    case 'import':
+      return importCommand(args, process.stdout, process.stderr);
     case 'migrate': {
       const ran = await migrate(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
       process.stdout.write(ran.length ? `ran ${ran.join(', ')}\n` : 'database is up to date\n');
