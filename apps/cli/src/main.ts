@@ -9,7 +9,9 @@ import { classifyCommand, previewCommand } from './preview.command';
 import { sendCommand } from './send.command';
 
 const USAGE = `leadrelay CLI
-  check [dir]   validate every campaign file (default dir: campaigns), no database needed
+  check [dir] [--allow-missing-env]
+                validate and type-check every campaign file (default dir: campaigns) and run their
+                recorded buyer answers, no database needed; --allow-missing-env: unset variables warn
   plan [dir]    what a deploy of the campaign files would change in DATABASE_URL, read-only (exit 0 none, 2 changes, 1 errors)
   migrate       create the database if missing and run pending migrations (DATABASE_URL)
   preview <campaign> <delivery> <lead.json | '{…}'>
@@ -38,8 +40,10 @@ class UsageError extends Error {}
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
-    case 'check':
-      return checkCommand(args[0] ?? process.env.CAMPAIGNS_DIR ?? 'campaigns');
+    case 'check': {
+      const { values, positionals } = flags(args, { 'allow-missing-env': { type: 'boolean' } });
+      return checkCommand(positionals[0] ?? dir(), process.stdout, process.stderr, { allowMissingEnv: values['allow-missing-env'] });
+    }
     case 'plan':
       return planCommand(args[0] ?? dir(), process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
     case 'preview':
