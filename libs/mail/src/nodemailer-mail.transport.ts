@@ -41,6 +41,9 @@ const SMTP_DEFAULTS = {
   maxRequeues: 0,
   connectionTimeout: 30_000,
   greetingTimeout: 30_000,
+  // Shorter than the host's guard around a real-time send (3 min), so the transport always gives
+  // up first and its error is the recorded reason (docs/architecture.md › Leases).
+  socketTimeout: 120_000,
   disableFileAccess: true,
   disableUrlAccess: true,
 } as const;

@@ -17,6 +17,7 @@ import { Migration20261203000000_buyer_contracts } from './migrations/Migration2
 import { Migration20261204100000_version_sources } from './migrations/Migration20261204100000_version_sources';
 import { Migration20261205000000_dedupe_key_bytes } from './migrations/Migration20261205000000_dedupe_key_bytes';
 import { Migration20261206000000_captured } from './migrations/Migration20261206000000_captured';
+import { Migration20261208000000_send_leases } from './migrations/Migration20261208000000_send_leases';
 
 export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState, DedupeKey, CapUsage, DeliveryControl];
 
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261204100000_version_sources', class: Migration20261204100000_version_sources },
   { name: 'Migration20261205000000_dedupe_key_bytes', class: Migration20261205000000_dedupe_key_bytes },
   { name: 'Migration20261206000000_captured', class: Migration20261206000000_captured },
+  { name: 'Migration20261208000000_send_leases', class: Migration20261208000000_send_leases },
 ];
 
 export function ormConfig(clientUrl: string) {

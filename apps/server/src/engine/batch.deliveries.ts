@@ -15,6 +15,7 @@ import { BatchFiles, type StoredFileOptions } from './batch-files';
 import { SCHEDULE_QUEUE, type ScheduleJob } from './queues';
 import { decideOutcome, retryScheduleFor } from './outcome.decision';
 import { CapLedger } from './contracts/cap.ledger';
+import { withDeadline } from './send.deadline';
 import { contractOf } from './contracts/contract';
 
 export interface BatchSummary {
@@ -35,6 +36,8 @@ export interface RunSummary {
 
 /** How long one send may hold a batch before another instance may take it over (crash recovery). */
 const SEND_LEASE_MS = 15 * 60_000;
+/** A batch send that has not answered by now is a `retry`: its outcome is recorded within the lease. */
+const BATCH_SEND_DEADLINE_MS = SEND_LEASE_MS - 60_000;
 
 /**
  * Batches of any plugin's scheduled or on-demand delivery: claim the delivery's pending
@@ -254,8 +257,9 @@ export class BatchDeliveries {
 
   /** Sends a pending batch once through its plugin; a transient failure schedules the next try. */
   async send(batchId: string): Promise<{ status: string }> {
+    // The lease: a token and an end, so only this sender records the try (docs/architecture.md › Leases).
     const { rows } = await this.db.query(
-      `update batch set sending_until = now() + make_interval(secs => $2::double precision / 1000)
+      `update batch set sending_until = now() + make_interval(secs => $2::double precision / 1000), send_token = gen_random_uuid()
         where id = $1 and status = 'pending' and (sending_until is null or sending_until < now())
         returning *`,
       [batchId, SEND_LEASE_MS],
@@ -273,19 +277,22 @@ export class BatchDeliveries {
     const started = performance.now();
     let result: DeliveryResult;
     try {
-      result = await delivery.plugin.deliverBatch!(
-        {
-          batchId,
-          deliveryId: delivery.id,
-          attempt: batch.attempts + 1,
-          leadCount: batch.lead_count,
-          campaign,
-          options: delivery.options,
-          prepared: delivery.prepared,
-          file: this.files.forBatch(batch),
-          createdAt: batch.created_at,
-        },
-        this.tools,
+      result = await withDeadline(
+        delivery.plugin.deliverBatch!(
+          {
+            batchId,
+            deliveryId: delivery.id,
+            attempt: batch.attempts + 1,
+            leadCount: batch.lead_count,
+            campaign,
+            options: delivery.options,
+            prepared: delivery.prepared,
+            file: this.files.forBatch(batch),
+            createdAt: batch.created_at,
+          },
+          this.tools,
+        ),
+        BATCH_SEND_DEADLINE_MS,
       );
     } catch (err) {
       this.logger.error({ err, batchId }, 'plugin threw instead of returning an outcome');
@@ -304,14 +311,15 @@ export class BatchDeliveries {
     const status = decision.status === 'delivered' || decision.status === 'pending' ? decision.status : 'failed';
     const secrets = attemptSecrets(delivery?.secrets ?? [], result);
     const reason = storedReason(decision.reason, secrets);
-    await this.db.transaction(async (client) => {
-      await client.query(`update batch set status = $2, attempts = $3, reason = $4, reference = $5, sending_until = null, updated_at = now() where id = $1`, [
-        batchId,
-        status,
-        attempt,
-        reason,
-        status === 'delivered' ? (result.reference ?? null) : null,
-      ]);
+    const nextAttemptAt = decision.retryInMs === undefined ? null : new Date(this.clock.now().getTime() + decision.retryInMs);
+    const held = await this.db.transaction(async (client) => {
+      // Only the lease's holder writes the try: one whose lease ran out (and was taken) writes nothing.
+      const { rowCount } = await client.query(
+        `update batch set status = $2, attempts = $3, reason = $4, reference = $5, next_attempt_at = $7, sending_until = null, send_token = null, updated_at = now()
+          where id = $1 and send_token is not distinct from $6`,
+        [batchId, status, attempt, reason, status === 'delivered' ? (result.reference ?? null) : null, batch.send_token ?? null, nextAttemptAt],
+      );
+      if (!rowCount) return false;
       // A batch made before ranges carries its dispatches' statuses in their rows; a range batch's
       // dispatches read theirs from the batch (the view `dispatch`).
       if (status !== 'pending' && !batch.to_txid) {
@@ -323,7 +331,12 @@ export class BatchDeliveries {
       await recordAttempt(client, { batchId, at, durationMs, result, outcome: decision.outcome, secrets });
       // A failed batch's leads never reached the buyer: their cap slots are free again.
       if (status === 'failed' && batch.cap_windows?.length) await this.caps.release(batch.campaign_id, batch.delivery_id, batch.cap_windows, batch.lead_count, client);
+      return true;
     });
+    if (!held) {
+      this.logger.warn({ batchId, attempt }, 'batch send outlived its lease: its outcome was not recorded');
+      return { status: 'lease lost' };
+    }
     if (decision.retryInMs !== undefined) await this.enqueueSend(batchId, attempt, decision.retryInMs);
     return { status };
   }
@@ -358,12 +371,15 @@ export class BatchDeliveries {
 
   /** Batches left pending with no job (a crash mid-send, a lost job): the sweeper sends them again. */
   async resumePending(graceMs: number): Promise<number> {
-    const { rows } = await this.db.query<{ id: string; attempts: number }>(
-      `select id, attempts from batch where status = 'pending' and (sending_until is null or sending_until < now())
+    // A retry's time is the batch's own (`next_attempt_at`), so a job lost from Redis comes back
+    // when it was due, not early.
+    const { rows } = await this.db.query<{ id: string; attempts: number; wait_ms: number }>(
+      `select id, attempts, greatest(0, extract(epoch from (next_attempt_at - now())) * 1000)::float8 as wait_ms
+         from batch where status = 'pending' and (sending_until is null or sending_until < now())
          and updated_at < now() - make_interval(secs => $1::double precision / 1000) limit 1000`,
       [graceMs],
     );
-    for (const r of rows) await this.enqueueSend(r.id, r.attempts);
+    for (const r of rows) await this.enqueueSend(r.id, r.attempts, r.wait_ms > 0 ? Math.ceil(r.wait_ms) : undefined);
     return rows.length;
   }
 

@@ -14,6 +14,8 @@ export interface OutcomeInput {
   durationMs: number;
   result: DeliveryResult;
   delivery: ResolvedDelivery;
+  /** The lease the send was made under: the outcome is written only while it is still this one. */
+  leaseToken: string;
 }
 
 export type DispatchStatus = 'pending' | 'delivered' | 'rejected' | 'failed' | 'skipped';
@@ -24,6 +26,7 @@ export type HeldBy = 'cap' | 'hours' | 'rate' | 'breaker' | 'paused';
 /** One outcome as the statement takes it (a row of `jsonb_to_recordset`). */
 interface OutcomeRow {
   id: string;
+  token: string;
   status: DispatchStatus;
   reason: string | null;
   price: number | null;
@@ -32,12 +35,12 @@ interface OutcomeRow {
   next_at: Date | null;
 }
 
-// For each outcome: the status (only while pending: an operator, or a duplicate job after a
-// crash, may have finished it meanwhile, and theirs stays) and the attempt row, which is logged
-// either way because the buyer did receive it. Many outcomes, one statement, one commit.
+// For each outcome: the status (only while pending: an operator may have finished it meanwhile,
+// and theirs stays) and the attempt row. Written only by the send that holds the dispatch's
+// lease (docs/architecture.md › Leases), which it gives up here. Many outcomes, one statement.
 const RECORD = `
   with input as (
-    select * from jsonb_to_recordset($1::jsonb) as t(id uuid, status text, reason text, price numeric, reference text, captured jsonb, next_at timestamptz)),
+    select * from jsonb_to_recordset($1::jsonb) as t(id uuid, token uuid, status text, reason text, price numeric, reference text, captured jsonb, next_at timestamptz)),
   changed as (
     update dispatch_row d set attempts = d.attempts + 1,
            status = case when d.status = 'pending' then i.status else d.status end,
@@ -47,9 +50,10 @@ const RECORD = `
            captured = case when d.status = 'pending' then i.captured else d.captured end,
            next_attempt_at = case when d.status = 'pending' then i.next_at else d.next_attempt_at end,
            held_by = case when d.status = 'pending' then null else d.held_by end,
+           lease_token = null, lease_until = null,
            updated_at = now()
       from input i
-     where d.id = i.id
+     where d.id = i.id and d.lease_token = i.token
     returning d.id, d.status),
   logged as (${insertAttemptsSql('$2::jsonb', 'where a.dispatch_id in (select id from changed)')})
   select id, status from changed`;
@@ -80,10 +84,39 @@ export class DispatchOutcomes {
     { maxBatch: 256, maxInFlight: 2, key: (row) => row.id },
   );
 
+  /** Leases given back by sends that wrote no outcome (a hold, a skip, our own error). */
+  private readonly releases = new QueryBatcher<{ id: string; token: string }, void>(
+    async (rows) => {
+      await this.db.pool.query({
+        name: 'dispatch-lease-release',
+        text: `update dispatch_row d set lease_token = null, lease_until = null
+                 from jsonb_to_recordset($1::jsonb) as i(id uuid, token uuid)
+                where d.id = i.id and d.lease_token = i.token`,
+        values: [JSON.stringify(rows)],
+      });
+      return rows.map(() => undefined);
+    },
+    { maxBatch: 256, maxInFlight: 2, key: (row) => row.id },
+  );
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
   ) {}
+
+  /** Keeps a running send's lease: `ms` more from now, if it is still `token`'s. */
+  async renewLease(dispatchId: string, token: string, ms: number): Promise<void> {
+    await this.db.pool.query({
+      name: 'dispatch-lease-renew',
+      text: `update dispatch_row set lease_until = now() + make_interval(secs => $3::double precision / 1000) where id = $1 and lease_token = $2`,
+      values: [dispatchId, token, ms],
+    });
+  }
+
+  /** Gives a dispatch's lease back, if it is still `token`'s, so the next wake-up can claim it at once. */
+  async releaseLease(dispatchId: string, token: string): Promise<void> {
+    await this.releases.add({ id: dispatchId, token });
+  }
 
   /** Marks a pending dispatch held, and until when (null: until woken — a pause, a breaker's trial). */
   async hold(dispatchId: string, by: HeldBy, until: Date | null): Promise<void> {
@@ -109,6 +142,7 @@ export class DispatchOutcomes {
     const stored = await this.batcher.add({
       outcome: {
         id: input.dispatchId,
+        token: input.leaseToken,
         status,
         reason: storedReason(decision.reason, secrets),
         price: result.price ?? null,
@@ -118,8 +152,9 @@ export class DispatchOutcomes {
       },
       attempt: attemptRecord({ dispatchId: input.dispatchId, at: input.at, durationMs: input.durationMs, result, outcome, secrets }),
     });
-    // No row back: nothing was written (the job fails and is tried again, see DispatchProcessor).
-    if (stored === undefined) throw new Error(`the outcome of dispatch ${input.dispatchId} was not stored`);
+    // No row back: nothing was written — the lease is no longer this send's, or the statement
+    // failed; the job fails and is tried again (DispatchProcessor).
+    if (stored === undefined) throw new Error(`the outcome of dispatch ${input.dispatchId} was not stored (lease lost or write failed)`);
     if (stored !== status) return { status: 'unchanged', outcome };
     return { status, retryInMs, outcome };
   }

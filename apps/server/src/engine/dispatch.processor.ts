@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { DelayedError, type Job } from 'bullmq';
@@ -15,9 +16,16 @@ import { DispatchOutcomes, type HeldBy } from './dispatch.outcomes';
 import { CapLedger } from './contracts/cap.ledger';
 import { contractOf } from './contracts/contract';
 import { DeliveryGate } from './contracts/delivery.gate';
+import { withDeadline } from './send.deadline';
 
 /** Longest a plugin may take over one try before the host gives up on it (it should time out itself). */
 const PLUGIN_GUARD_MS = 180_000;
+/**
+ * How long a claim holds a dispatch (docs/architecture.md › Leases). A send renews it every third
+ * of that while it runs, so it never loses it; after a crash, another worker may claim the
+ * dispatch at most this long after the last renewal.
+ */
+export const DISPATCH_LEASE_MS = 30_000;
 
 interface DispatchRow {
   id: string;
@@ -33,10 +41,22 @@ interface DispatchRow {
   campaign_id: string;
   data: LeadRecord['data'];
   received_at: Date;
+  /** This send now holds the dispatch's lease; false: another send does, until `lease_until`. */
+  claimed: boolean;
+  lease_until: Date | null;
 }
 
-const LOAD = `select d.id, d.delivery_id, d.status, d.attempts, d.retry_offset, d.next_attempt_at, d.held_by, d.created_at, l.id as lead_id, l.campaign_version, l.campaign_id, l.data, l.received_at
-                from dispatch_row d join lead l on l.id = d.lead_id where d.id = any($1::uuid[])`;
+// Reads each dispatch and, when it is pending and no other send holds it, claims it for this one
+// (a fresh token, until the lease ends). The select sees the rows as they were before the claim.
+const CLAIM = `with claimed as (
+     update dispatch_row d set lease_token = t.token, lease_until = now() + make_interval(secs => $3::double precision / 1000)
+       from unnest($1::uuid[], $2::uuid[]) as t(id, token)
+      where d.id = t.id and d.status = 'pending' and (d.lease_until is null or d.lease_until < now())
+      returning d.id)
+   select d.id, d.delivery_id, d.status, d.attempts, d.retry_offset, d.next_attempt_at, d.held_by, d.created_at, d.lease_until,
+          l.id as lead_id, l.campaign_version, l.campaign_id, l.data, l.received_at, c.id is not null as claimed
+     from dispatch_row d join lead l on l.id = d.lead_id left join claimed c on c.id = d.id
+    where d.id = any($1::uuid[])`;
 
 /** Delivers real-time dispatches one job at a time; the only caller of `plugin.deliver`. */
 // Started by main once the campaigns are loaded: a job must never meet an empty registry.
@@ -57,7 +77,11 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
   }
 
   /** Jobs starting together read their dispatches and leads in one query. */
-  private readonly reader = new QueryBatcher<string, DispatchRow | undefined>((ids) => this.load(ids), { maxBatch: 64, maxInFlight: 4 });
+  private readonly reader = new QueryBatcher<{ id: string; token: string }, DispatchRow | undefined>((items) => this.claim(items), {
+    maxBatch: 64,
+    maxInFlight: 4,
+    key: (item) => item.id,
+  });
 
   constructor(
     private readonly db: Database,
@@ -104,11 +128,33 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
 
   async process(job: Job<DispatchJob>, token?: string): Promise<void> {
     const { dispatchId } = job.data;
-    const row = await this.reader.add(dispatchId);
+    const leaseToken = randomUUID();
+    const row = await this.reader.add({ id: dispatchId, token: leaseToken });
     // A job never completes while its dispatch is pending and unseen: it fails instead, so that
     // BullMQ tries it again and, past its attempts, the sweeper finds it in the failed set.
     if (!row) throw new Error(`dispatch ${dispatchId} not found`);
     if (row.status !== 'pending') return;
+    if (!row.claimed) {
+      // Another send holds it (a job delivered twice, a worker that stalled): this one looks
+      // again when that lease ends, and by then finds the outcome.
+      const waitMs = Math.max((row.lease_until?.getTime() ?? 0) - this.clock.now().getTime(), 0) + 1_000;
+      await job.moveToDelayed(Date.now() + waitMs, token);
+      throw new DelayedError();
+    }
+    const lease = { token: leaseToken, open: true };
+    const renewing = setInterval(() => void this.outcomes.renewLease(dispatchId, leaseToken, DISPATCH_LEASE_MS).catch(() => undefined), DISPATCH_LEASE_MS / 3);
+    try {
+      await this.send(job, token, row, lease);
+    } finally {
+      clearInterval(renewing);
+      // Writing the outcome ends the lease; any other way out (a hold, a skip, an error) gives it back.
+      if (lease.open) void this.outcomes.releaseLease(dispatchId, leaseToken);
+    }
+  }
+
+  /** A claimed dispatch through its contract to the plugin. */
+  private async send(job: Job<DispatchJob>, token: string | undefined, row: DispatchRow, lease: { token: string; open: boolean }): Promise<void> {
+    const dispatchId = row.id;
     const now = this.clock.now().getTime();
     // A held dispatch looks at its contract again whenever it wakes; any other with a retry due
     // later was re-enqueued early (by the sweeper, or a restart) and waits for it.
@@ -157,7 +203,7 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
       let result: DeliveryResult;
       try {
         const file = delivery.plugin.fileOptions ? this.files.forLead(campaign, delivery, lead) : undefined;
-        result = await withGuard(
+        result = await withDeadline(
           delivery.plugin.deliver!({ dispatchId, deliveryId: delivery.id, attempt, lead, campaign, options: delivery.options, prepared: delivery.prepared, file }, this.tools),
           PLUGIN_GUARD_MS,
         );
@@ -172,7 +218,8 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
       stopRenewing();
       released = true;
       void this.gate.release(campaign.id, delivery, dispatchId, outcome, reason, '', durationMs);
-      const next = await this.outcomes.record({ dispatchId, attempt: attempt - row.retry_offset, at: startedAt, durationMs, result, delivery });
+      const next = await this.outcomes.record({ dispatchId, attempt: attempt - row.retry_offset, at: startedAt, durationMs, result, delivery, leaseToken: lease.token });
+      lease.open = false;
       this.metrics.attempt(campaign.id, delivery.id, next.outcome, durationMs);
       if (next.retryInMs !== undefined) {
         await job.moveToDelayed(Date.now() + next.retryInMs, token);
@@ -220,17 +267,13 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
     throw new DelayedError();
   }
 
-  private async load(ids: string[]): Promise<(DispatchRow | undefined)[]> {
-    const { rows } = await this.db.pool.query<DispatchRow>({ name: 'dispatch-load', text: LOAD, values: [ids] });
+  private async claim(items: { id: string; token: string }[]): Promise<(DispatchRow | undefined)[]> {
+    const { rows } = await this.db.pool.query<DispatchRow>({
+      name: 'dispatch-claim',
+      text: CLAIM,
+      values: [items.map((i) => i.id), items.map((i) => i.token), DISPATCH_LEASE_MS],
+    });
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id));
+    return items.map((item) => byId.get(item.id));
   }
-}
-
-function withGuard<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no outcome after ${ms} ms`)), ms);
-  });
-  return Promise.race([work, guard]).finally(() => clearTimeout(timer));
 }

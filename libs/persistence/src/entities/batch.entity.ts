@@ -64,6 +64,14 @@ export class Batch {
   @Property({ type: 'timestamptz', nullable: true })
   sendingUntil?: Date | null;
 
+  /** The sender holding the lease: only it may record the try's outcome. */
+  @Property({ type: 'uuid', nullable: true })
+  sendToken?: string | null;
+
+  /** When the next try of a pending batch is due: the sweeper re-enqueues from here if Redis lost the job. */
+  @Property({ type: 'timestamptz', nullable: true })
+  nextAttemptAt?: Date | null;
+
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();
 

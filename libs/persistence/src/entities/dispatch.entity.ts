@@ -70,6 +70,17 @@ export class Dispatch {
   @Enum({ items: ['cap', 'hours', 'rate', 'breaker', 'paused'], type: 'text', nullable: true })
   heldBy?: HeldBy | null;
 
+  /**
+   * The real-time send that holds the dispatch (docs/architecture.md › Leases): a worker claims it
+   * with a fresh token before sending and writes the outcome only while the token is still its own.
+   */
+  @Property({ type: 'uuid', nullable: true })
+  leaseToken?: string | null;
+
+  /** Until when the lease holds; past it, another worker may claim the dispatch. */
+  @Property({ type: 'timestamptz', nullable: true })
+  leaseUntil?: Date | null;
+
   /** The transaction that wrote the row: batches cover dispatches by ranges of it. */
   @Property({ columnType: 'xid8', defaultRaw: 'pg_current_xact_id()' })
   txid!: string;
