@@ -163,12 +163,12 @@ export default defineCampaign({
       expect(await nextTickJobs()).toHaveLength(1);
     });
 
-    // The campaign file removed: the campaign is archived and its schedules go; the sweeper stays.
+    // The campaign file removed: the campaign is archived and its schedules go; the sweeper and the retention job stay.
     await unlink(file());
     await withServer(async () => {
       expect(await batchSchedulers()).toEqual([]);
       expect(await nextTickJobs()).toEqual([]);
-      expect((await queue.getJobSchedulers(0, -1)).map((s) => s.key)).toEqual(['sweeper']);
+      expect((await queue.getJobSchedulers(0, -1)).map((s) => s.key).sort()).toEqual(['retention', 'sweeper']);
       expect(await sql(env.DATABASE_URL!, `select archived from campaign where id = 'sched'`)).toEqual([{ archived: true }]);
     });
   });

@@ -15,6 +15,7 @@ import { DemoBuyerModule } from './demo-buyer/demo-buyer.module';
 import { DispatchProcessor } from './engine/dispatch.processor';
 import { EngineModule } from './engine/engine.module';
 import { WorkersModule } from './engine/workers.module';
+import { ErasureModule } from './erasure/erasure.module';
 import { HealthModule } from './health/health.module';
 import { IntakeModule } from './intake/intake.module';
 
@@ -44,7 +45,7 @@ export class AppModule {
         CampaignsInForceModule,
         EngineModule,
         HealthModule,
-        ...(api ? [IntakeModule, AdminModule, ConsoleModule] : []),
+        ...(api ? [IntakeModule, AdminModule, ConsoleModule, ErasureModule] : []),
         ...(api && config.DEMO_BUYER === 'on' ? [DemoBuyerModule] : []),
         ...(worker ? [WorkersModule] : []),
       ],

@@ -103,6 +103,8 @@ export class CampaignLoader {
       intakeKeys: definition.intakeKeys,
       fields: definition.fields,
       deliveries: definition.deliveries,
+      // Left out when unset (publicForm drops undefined): campaigns without it keep their version hash.
+      retention: definition.retention,
     }) as Record<string, unknown>;
     return { ...info, file, intakeKeys, deliveries, version: contentHash(publicDefinition), publicDefinition };
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DATABASE_URL } from '@leadrelay/persistence';
+import { durationProblem } from '@leadrelay/sdk/internal';
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -63,6 +64,19 @@ const schema = z.object({
    * line and the buyer's recent send times) waits in the worker's memory; a longer wait parks its job.
    */
   CONTRACT_WAIT_MS: z.coerce.number().int().min(0).default(1_000),
+  /**
+   * How long lead data is kept when a campaign file names no `retention` of its own, written as
+   * campaign files write durations (`90d`); unset keeps it forever (docs/campaigns.md › Retention).
+   */
+  RETENTION: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      const problem = v === undefined ? undefined : durationProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  /** How often the retention job looks for leads past their campaign's retention. */
+  RETENTION_EVERY_MS: z.coerce.number().int().min(1_000).default(600_000),
   /** Whether `npm start` also serves the demo buyer at /demo-buyer. */
   DEMO_BUYER: z.enum(['on', 'off']).default('on'),
   GIT_COMMIT: z.string().optional(),

@@ -8,6 +8,7 @@ import { CapUsage, DedupeKey, DeliveryControl } from './entities/contract.entity
 import { Dispatch } from './entities/dispatch.entity';
 import { Lead } from './entities/lead.entity';
 import { DispatchOutboxRow, QueueState } from './entities/outbox.entity';
+import { RetentionMark } from './entities/retention-mark.entity';
 import { Migration20261126000000_initial } from './migrations/Migration20261126000000_initial';
 import { Migration20261127000000_batch_retry_offset } from './migrations/Migration20261127000000_batch_retry_offset';
 import { Migration20261201000000_batch_mode } from './migrations/Migration20261201000000_batch_mode';
@@ -18,8 +19,9 @@ import { Migration20261204100000_version_sources } from './migrations/Migration2
 import { Migration20261205000000_dedupe_key_bytes } from './migrations/Migration20261205000000_dedupe_key_bytes';
 import { Migration20261206000000_captured } from './migrations/Migration20261206000000_captured';
 import { Migration20261208000000_send_leases } from './migrations/Migration20261208000000_send_leases';
+import { Migration20261209000000_erasure } from './migrations/Migration20261209000000_erasure';
 
-export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState, DedupeKey, CapUsage, DeliveryControl];
+export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState, DedupeKey, CapUsage, DeliveryControl, RetentionMark];
 
 /** Migrations are listed here (not globbed) so they work the same from ts-jest and from dist/. */
 export const MIGRATIONS = [
@@ -33,6 +35,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261205000000_dedupe_key_bytes', class: Migration20261205000000_dedupe_key_bytes },
   { name: 'Migration20261206000000_captured', class: Migration20261206000000_captured },
   { name: 'Migration20261208000000_send_leases', class: Migration20261208000000_send_leases },
+  { name: 'Migration20261209000000_erasure', class: Migration20261209000000_erasure },
 ];
 
 export function ormConfig(clientUrl: string) {

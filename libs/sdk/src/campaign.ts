@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { EnvRef } from './env';
+import type { Duration } from './deliveries/buyer-contract';
+import { duration } from './deliveries/buyer-contract.schema';
 import { secretable, type DeliveryDefinition } from './deliveries/delivery';
 import { deliverySettingsSchema } from './deliveries/delivery-settings';
 import { FIELD_TYPES, type FieldDefinition } from './fields';
@@ -18,6 +20,14 @@ export interface CampaignDefinition<F extends string = string> {
   /** The lead's attributes, in the order files list them. */
   fields: FieldDefinition<F>[];
   deliveries: DeliveryDefinition<any, NoInfer<F>>[];
+  /**
+   * How long the host keeps a lead's personal data. Past it, a scheduled job erases the lead's
+   * values, its raw submission and the request and response bodies of its sends; the lead's row,
+   * its statuses, reasons and counts stay (docs/campaigns.md › Retention).
+   * @default the server's `RETENTION` setting; when that is unset too, leads are kept forever
+   * @example '90d'
+   */
+  retention?: Duration;
 }
 
 /** Identity, for types: `export default defineCampaign({...})`; infers the field names. */
@@ -50,6 +60,7 @@ export const campaignSchema = z
     deliveries: z.array(
       z.object({ id: slug, plugin: z.string().min(1), options: z.record(z.string(), z.unknown()), settings: deliverySettingsSchema.default({}) }).strict(),
     ),
+    retention: duration.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -57,7 +57,7 @@ export class AdminQueries {
     }
     params.push(limit + 1);
     const { rows } = await this.db.query(
-      `select l.id, l.campaign_id, l.campaign_version, l.data, l.received_at from lead l
+      `select l.id, l.campaign_id, l.campaign_version, l.data, l.received_at, l.erased_at from lead l
         where ${where} order by l.received_at desc, l.id desc limit $${params.length}`,
       params,
     );
@@ -71,6 +71,7 @@ export class AdminQueries {
         campaignVersion: l.campaign_version,
         receivedAt: l.received_at.toISOString(),
         data: l.data,
+        erasedAt: l.erased_at?.toISOString() ?? null,
         dispatches: (dispatches.get(l.id) ?? []).map((d) => dispatchJson(d)),
       })),
       nextCursor: rows.length > limit ? encodeCursor(last.received_at, last.id) : null,
@@ -115,6 +116,7 @@ export class AdminQueries {
       data: lead.data,
       raw: lead.raw,
       source: lead.source,
+      erasedAt: lead.erased_at?.toISOString() ?? null,
       campaignVersion: lead.campaign_version,
       dispatches: dispatches.map((d) =>
         dispatchJson(

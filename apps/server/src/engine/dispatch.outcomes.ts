@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { Clock, type ResolvedDelivery } from '@leadrelay/campaigns';
 import type { DeliveryResult } from '@leadrelay/sdk/plugin';
 import { Database } from '../common/database';
@@ -130,6 +131,23 @@ export class DispatchOutcomes {
       [dispatchId, reason],
     );
     return (rowCount ?? 0) > 0;
+  }
+
+  /**
+   * The pending dispatches of leads whose data the caller's transaction erased end as `skipped`:
+   * nothing is left to send (docs/architecture.md › Retention and erasure). Their lease goes too,
+   * so a send in flight records no outcome and no attempt. A dispatch a batch already covers stays
+   * with its batch, whose file then has the lead's row blank.
+   */
+  async skipErased(client: PoolClient, leadIds: readonly string[]): Promise<number> {
+    const { rowCount } = await client.query(
+      `update dispatch_row d set status = 'skipped', reason = 'lead erased', held_by = null, next_attempt_at = null,
+              lease_token = null, lease_until = null, updated_at = now()
+         from dispatch v
+        where v.id = d.id and v.lead_id = any($1::uuid[]) and v.status = 'pending' and v.batch_id is null`,
+      [leadIds],
+    );
+    return rowCount ?? 0;
   }
 
   /** Returns `retryInMs` when another try is due; `unchanged` when the dispatch was no longer pending. */

@@ -5,6 +5,8 @@ import { BatchFiles } from './batch-files';
 import { DispatchOutbox } from './dispatch.outbox';
 import { DispatchOutcomes } from './dispatch.outcomes';
 import { DispatchRetry } from './dispatch.retry';
+import { LeadEraser } from './lead.eraser';
+import { LeadRetention } from './lead.retention';
 import { Metrics } from './metrics';
 import { DISPATCH_QUEUE, SCHEDULE_QUEUE } from './queues';
 import { ScheduleSync } from './schedule.sync';
@@ -13,11 +15,12 @@ import { CapLedger } from './contracts/cap.ledger';
 import { DeliveryGate } from './contracts/delivery.gate';
 import { DeliveryStates } from './contracts/delivery.state';
 
-const SERVICES = [DispatchOutbox, DispatchOutcomes, DispatchRetry, BatchDeliveries, BatchFiles, Sweeper, ScheduleSync, Metrics, DeliveryGate, CapLedger, DeliveryStates];
+const SERVICES = [DispatchOutbox, DispatchOutcomes, DispatchRetry, BatchDeliveries, BatchFiles, Sweeper, ScheduleSync, Metrics, DeliveryGate, CapLedger, DeliveryStates, LeadEraser, LeadRetention];
 
 /**
  * The engine: queues, the one writer of dispatch status, batches and their files, schedules, the
- * sweeper. Intake, the admin API, the console and health import it; it imports none of them.
+ * sweeper, the lead eraser and the retention job. Intake, the admin API, the console, health and
+ * erasure requests import it; it imports none of them.
  */
 @Module({
   imports: [BullModule.registerQueue({ name: DISPATCH_QUEUE }, { name: SCHEDULE_QUEUE })],

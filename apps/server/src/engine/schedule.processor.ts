@@ -4,15 +4,17 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { LOGGER } from '@leadrelay/campaigns';
 import { BatchDeliveries } from './batch.deliveries';
+import { LeadRetention } from './lead.retention';
 import { SCHEDULE_QUEUE, type ScheduleJob } from './queues';
 import { Sweeper } from './sweeper';
 
-/** Runs job-scheduler ticks: the sweeper and scheduled batch deliveries (once per tick across instances). */
+/** Runs job-scheduler ticks: the sweeper, the retention job and scheduled batch deliveries (once per tick across instances). */
 @Processor(SCHEDULE_QUEUE, { concurrency: 4, autorun: false })
 export class ScheduleProcessor extends WorkerHost {
   constructor(
     private readonly sweeper: Sweeper,
     private readonly batches: BatchDeliveries,
+    private readonly retention: LeadRetention,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     super();
@@ -35,6 +37,7 @@ export class ScheduleProcessor extends WorkerHost {
       return this.batches.tick(job.data.campaignId, job.data.deliveryId, new Date(job.timestamp));
     }
     if (job.data.kind === 'send' && job.data.batchId) return this.batches.send(job.data.batchId);
+    if (job.data.kind === 'retention') return this.retention.run();
     this.logger.warn({ job: job.name, data: job.data }, 'unknown schedule job');
     return undefined;
   }

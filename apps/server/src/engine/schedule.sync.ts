@@ -17,7 +17,7 @@ const BATCH_PREFIX = 'batch:';
 const TICK_JOB_OPTS = { removeOnComplete: { count: 500 }, removeOnFail: { count: 500 } };
 
 /**
- * Makes the BullMQ job schedulers match the campaign files: the sweeper, and one scheduler per
+ * Makes the BullMQ job schedulers match the campaign files: the sweeper, the retention job, and one scheduler per
  * scheduled delivery time; added, changed and removed ones are reflected at every start.
  */
 @Injectable()
@@ -31,6 +31,13 @@ export class ScheduleSync {
 
   async sync(): Promise<{ upserted: string[]; removed: string[] }> {
     await this.queue.upsertJobScheduler('sweeper', { every: this.config.SWEEP_EVERY_MS }, { name: 'sweep', data: { kind: 'sweep' }, opts: TICK_JOB_OPTS });
+    // First tick one interval after the scheduler is made, not at once (a restart keeps the chain).
+    const retentionEvery = this.config.RETENTION_EVERY_MS;
+    await this.queue.upsertJobScheduler(
+      'retention',
+      { every: retentionEvery, startDate: new Date(Date.now() + retentionEvery) },
+      { name: 'retention', data: { kind: 'retention' }, opts: TICK_JOB_OPTS },
+    );
     const wanted = new Map<string, { repeat: RepeatOptions & { startDate?: Date }; data: ScheduleJob }>();
     for (const c of this.registry.all()) {
       for (const d of c.deliveries) {

@@ -12,6 +12,7 @@ import { BatchDeliveries } from './batch.deliveries';
 import { DispatchOutbox } from './dispatch.outbox';
 import { DISPATCH_QUEUE, SCHEDULE_QUEUE, type DispatchJob, type ScheduleJob } from './queues';
 import { ScheduleSync } from './schedule.sync';
+import { runAlone } from './single-flight';
 
 /** Any fixed number: the advisory lock that makes sweeps single-flight across every process. */
 export const SWEEP_LOCK = 0x1ead5eed;
@@ -59,30 +60,17 @@ export class Sweeper {
   ) {}
 
   async sweep(graceMs = this.config.SWEEP_GRACE_MS): Promise<SweepResult> {
-    const client = await this.db.connect();
-    let broken: Error | undefined;
-    try {
-      const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [SWEEP_LOCK]);
-      if (!rows[0].locked) return { requeued: 0, batches: 0, newRedis: false, ran: false };
-      try {
-        const batches = (await this.batches.resumePending(graceMs)) + (await this.finishRetiredScheduled());
-        const { requeued: lost, newRedis } = await this.reconcileIncarnation(client);
-        const failed = await this.requeueFailedJobs();
-        const overdue = await this.requeueOverdueWithoutJob(graceMs);
-        const requeued = lost + failed + overdue;
-        if (requeued) this.outbox.wake();
-        if (requeued || batches) this.logger.info({ requeued, batches, newRedis }, 'sweeper put back work whose job was gone');
-        return { requeued, batches, newRedis, ran: true };
-      } finally {
-        await client.query('select pg_advisory_unlock($1)', [SWEEP_LOCK]);
-      }
-    } catch (err) {
-      broken = err as Error;
-      throw err;
-    } finally {
-      // A connection that failed mid-sweep may still hold the lock: never hand it back to the pool.
-      client.release(broken);
-    }
+    const result = await runAlone(this.db, SWEEP_LOCK, async (client): Promise<SweepResult> => {
+      const batches = (await this.batches.resumePending(graceMs)) + (await this.finishRetiredScheduled());
+      const { requeued: lost, newRedis } = await this.reconcileIncarnation(client);
+      const failed = await this.requeueFailedJobs();
+      const overdue = await this.requeueOverdueWithoutJob(graceMs);
+      const requeued = lost + failed + overdue;
+      if (requeued) this.outbox.wake();
+      if (requeued || batches) this.logger.info({ requeued, batches, newRedis }, 'sweeper put back work whose job was gone');
+      return { requeued, batches, newRedis, ran: true };
+    });
+    return result ?? { requeued: 0, batches: 0, newRedis: false, ran: false };
   }
 
   /**

@@ -124,7 +124,8 @@ export function durationProblem(value: unknown): string | undefined {
   return expected(DURATION_EXAMPLES, value);
 }
 
-const duration = valueRule<Duration>(durationProblem);
+/** A duration as campaign files write it (`'30d'`), checked with `durationProblem`'s message. */
+export const duration = valueRule<Duration>(durationProblem);
 
 // ── time zones ───────────────────────────────────────────────────────────────────────────────
 
