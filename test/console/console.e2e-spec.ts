@@ -93,7 +93,8 @@ describe('web console in Chromium', () => {
       expect(res.statusCode).toBe(303);
       return String(res.headers['set-cookie']);
     };
-    expect(await cookieOf({})).toMatch(/^leadrelay_console=[0-9a-f]{64}; Max-Age=43200; Path=\/console; Expires=.+; HttpOnly; Secure; SameSite=Strict$/);
+    // Session id, sign-in time and their HMAC (docs/api.md › Console › Sessions); kept by the browser up to CONSOLE_SESSION_MAX_MS.
+    expect(await cookieOf({})).toMatch(/^leadrelay_console=[0-9a-f-]{36}\.\d{13}\.[A-Za-z0-9_-]{43}; Max-Age=604800; Path=\/console; Expires=.+; HttpOnly; Secure; SameSite=Strict$/);
     expect(await cookieOf({ host: 'localhost:3000' })).toContain('; Secure');
     expect(await cookieOf({ host: 'leads.internal:3000' })).not.toContain('Secure');
     // Behind a TLS proxy on the same machine, which says so.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_DATABASE_URL } from '@leadrelay/persistence';
 import { durationProblem } from '@leadrelay/sdk/internal';
+import { GENERATED_TOKEN_NAME, parseAdminTokens, type AdminAccount } from './admin-tokens';
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -19,7 +20,22 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default(DEFAULT_DATABASE_URL),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-  ADMIN_TOKENS: z.string().default(''),
+  /** Comma-separated `token`, `name:token` or `name:token:viewer` (admin-tokens.ts). */
+  ADMIN_TOKENS: z
+    .string()
+    .default('')
+    .superRefine((v, ctx) => {
+      for (const problem of parseAdminTokens(v).problems) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  /**
+   * The key that signs console session cookies; every instance behind one address needs the same.
+   * Unset, it is derived from `ADMIN_TOKENS` (docs/api.md › Console › Sessions).
+   */
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** A console session unused this long is over (12 h). */
+  CONSOLE_SESSION_IDLE_MS: z.coerce.number().int().min(60_000).default(12 * 3_600_000),
+  /** A console session is over this long after its sign-in, used or not (7 days). */
+  CONSOLE_SESSION_MAX_MS: z.coerce.number().int().min(60_000).default(7 * 24 * 3_600_000),
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
   OUTBOX_DIR: z.string().default('var/outbox'),
   LEADRELAY_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
@@ -82,7 +98,8 @@ const schema = z.object({
   GIT_COMMIT: z.string().optional(),
 });
 
-export type AppConfig = z.infer<typeof schema> & { adminTokens: string[]; generatedAdminToken?: string };
+/** `admins` are the entries of `ADMIN_TOKENS`; `adminTokens` their tokens alone, in the same order. */
+export type AppConfig = z.infer<typeof schema> & { admins: AdminAccount[]; adminTokens: string[]; generatedAdminToken?: string };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -98,8 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateToken: 
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
-  const adminTokens = parsed.data.ADMIN_TOKENS.split(',').map((t) => t.trim()).filter(Boolean);
-  if (adminTokens.length) return { ...parsed.data, adminTokens };
+  const admins = parseAdminTokens(parsed.data.ADMIN_TOKENS).accounts;
+  if (admins.length) return { ...parsed.data, admins, adminTokens: admins.map((a) => a.token) };
   const generated = generateToken();
-  return { ...parsed.data, adminTokens: [generated], generatedAdminToken: generated };
+  return { ...parsed.data, admins: [{ name: GENERATED_TOKEN_NAME, token: generated, role: 'operator', named: false }], adminTokens: [generated], generatedAdminToken: generated };
 }

@@ -1,2 +1,3 @@
+export * from './admin-tokens';
 export * from './config';
 export * from './logger';

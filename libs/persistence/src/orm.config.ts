@@ -1,9 +1,11 @@
 import { defineConfig, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { Attempt } from './entities/attempt.entity';
+import { AuditEntry } from './entities/audit-entry.entity';
 import { Batch } from './entities/batch.entity';
 import { Campaign } from './entities/campaign.entity';
 import { CampaignVersion } from './entities/campaign-version.entity';
+import { ConsoleLoginFailure, ConsoleSession } from './entities/console-session.entity';
 import { CapUsage, DedupeKey, DeliveryControl } from './entities/contract.entity';
 import { Dispatch } from './entities/dispatch.entity';
 import { Lead } from './entities/lead.entity';
@@ -20,8 +22,9 @@ import { Migration20261205000000_dedupe_key_bytes } from './migrations/Migration
 import { Migration20261206000000_captured } from './migrations/Migration20261206000000_captured';
 import { Migration20261208000000_send_leases } from './migrations/Migration20261208000000_send_leases';
 import { Migration20261209000000_erasure } from './migrations/Migration20261209000000_erasure';
+import { Migration20261210000000_console_sessions } from './migrations/Migration20261210000000_console_sessions';
 
-export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState, DedupeKey, CapUsage, DeliveryControl, RetentionMark];
+export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState, DedupeKey, CapUsage, DeliveryControl, RetentionMark, ConsoleSession, ConsoleLoginFailure, AuditEntry];
 
 /** Migrations are listed here (not globbed) so they work the same from ts-jest and from dist/. */
 export const MIGRATIONS = [
@@ -36,6 +39,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261206000000_captured', class: Migration20261206000000_captured },
   { name: 'Migration20261208000000_send_leases', class: Migration20261208000000_send_leases },
   { name: 'Migration20261209000000_erasure', class: Migration20261209000000_erasure },
+  { name: 'Migration20261210000000_console_sessions', class: Migration20261210000000_console_sessions },
 ];
 
 export function ormConfig(clientUrl: string) {

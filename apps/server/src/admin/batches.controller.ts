@@ -8,9 +8,9 @@ import { Database } from '../common/database';
 import { sendFile } from '../common/file.response';
 import { badRequest, notFound } from '../common/http-errors';
 import { parseObjectBody, readBody } from '../common/request-body';
-import { BatchDeliveries } from '../engine/batch.deliveries';
+import { OperatorActions } from '../audit/operator.actions';
 import { BatchFiles } from '../engine/batch-files';
-import { AdminTokenGuard } from './admin-token.guard';
+import { AdminTokenGuard, apiActor } from './admin-token.guard';
 import type { LeadFilter } from './admin-queries';
 
 const manualDeliverySchema = z
@@ -56,7 +56,7 @@ export function batchJson(b: Record<string, any>, registry: CampaignRegistry) {
 export class BatchesController {
   constructor(
     private readonly db: Database,
-    private readonly batches: BatchDeliveries,
+    private readonly actions: OperatorActions,
     private readonly files: BatchFiles,
     private readonly registry: CampaignRegistry,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -70,7 +70,7 @@ export class BatchesController {
     const parsed = manualDeliverySchema.safeParse({ ...body });
     if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const { delivery, ...choice } = parsed.data;
-    return this.batches.manual(campaignId, delivery, choice);
+    return this.actions.manualDelivery(apiActor(req), campaignId, delivery, choice);
   }
 
   @Get('campaigns/:id/batches')
@@ -89,9 +89,9 @@ export class BatchesController {
 
   @Post('batches/:id/retry')
   @HttpCode(202)
-  retry(@Param('id') id: string) {
+  retry(@Param('id') id: string, @Req() req: FastifyRequest) {
     if (!UUID.test(id)) throw notFound(`No batch '${id}'.`);
-    return this.batches.retry(id);
+    return this.actions.retryBatch(apiActor(req), id);
   }
 
   @Get('batches/:id/file')

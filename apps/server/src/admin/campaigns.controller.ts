@@ -1,13 +1,13 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Campaign } from '@leadrelay/persistence';
 import { notFound } from '../common/http-errors';
-import { AdminTokenGuard } from './admin-token.guard';
+import { OperatorActions } from '../audit/operator.actions';
+import { AdminTokenGuard, apiActor } from './admin-token.guard';
 import { AdminQueries, type LeadFilter } from './admin-queries';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { DeliveryStates, type DeliveryLiveState } from '../engine/contracts/delivery.state';
-import { BatchDeliveries } from '../engine/batch.deliveries';
 
 type StoredDelivery = { id: string; plugin: string; summary: string; mode: string; schedule?: unknown; controls?: Record<string, unknown> };
 
@@ -42,7 +42,7 @@ export class CampaignsController {
     private readonly queries: AdminQueries,
     private readonly registry: CampaignRegistry,
     private readonly states: DeliveryStates,
-    private readonly batches: BatchDeliveries,
+    private readonly actions: OperatorActions,
   ) {}
 
   @Get()
@@ -62,21 +62,21 @@ export class CampaignsController {
   /** Holds every send of the delivery (real-time sends wait, no batch is made); nothing is lost. */
   @Post(':id/deliveries/:delivery/pause')
   @HttpCode(200)
-  pause(@Param('id') id: string, @Param('delivery') delivery: string) {
-    return this.states.setPaused(id, delivery, true, 'admin-api');
+  pause(@Param('id') id: string, @Param('delivery') delivery: string, @Req() req: FastifyRequest) {
+    return this.actions.setPaused(apiActor(req), id, delivery, true);
   }
 
   /** Lets the delivery's held sends go again, oldest first. */
   @Post(':id/deliveries/:delivery/resume')
   @HttpCode(200)
-  resume(@Param('id') id: string, @Param('delivery') delivery: string) {
-    return this.states.setPaused(id, delivery, false, 'admin-api');
+  resume(@Param('id') id: string, @Param('delivery') delivery: string, @Req() req: FastifyRequest) {
+    return this.actions.setPaused(apiActor(req), id, delivery, false);
   }
 
   /** A scheduled delivery's batch now, claimed as a tick claims: 202 while it is sent, 200 when nothing was to send. */
   @Post(':id/deliveries/:delivery/run')
-  async run(@Param('id') id: string, @Param('delivery') delivery: string, @Res() res: FastifyReply): Promise<void> {
-    const run = await this.batches.runNow(id, delivery);
+  async run(@Param('id') id: string, @Param('delivery') delivery: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    const run = await this.actions.runNow(apiActor(req), id, delivery);
     res.status(run.id ? 202 : 200).send(run);
   }
 

@@ -1,7 +1,8 @@
-import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { AdminTokenGuard } from './admin-token.guard';
+import { Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { OperatorActions } from '../audit/operator.actions';
+import { AdminTokenGuard, apiActor } from './admin-token.guard';
 import { AdminQueries } from './admin-queries';
-import { DispatchRetry } from '../engine/dispatch.retry';
 
 /** One lead with its dispatches and attempts; operator retry of a dispatch. */
 @Controller('v1')
@@ -9,7 +10,7 @@ import { DispatchRetry } from '../engine/dispatch.retry';
 export class LeadsController {
   constructor(
     private readonly queries: AdminQueries,
-    private readonly retry: DispatchRetry,
+    private readonly actions: OperatorActions,
   ) {}
 
   @Get('leads/:id')
@@ -19,7 +20,7 @@ export class LeadsController {
 
   @Post('dispatches/:id/retry')
   @HttpCode(202)
-  async retryDispatch(@Param('id') id: string) {
-    return this.retry.retry(id);
+  async retryDispatch(@Param('id') id: string, @Req() req: FastifyRequest) {
+    return this.actions.retryDispatch(apiActor(req), id);
   }
 }

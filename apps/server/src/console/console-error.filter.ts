@@ -1,9 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DOMAIN_ERROR_STATUS, DomainError } from '../common/domain.error';
+import { consoleUserOf } from './console-session.store';
 import { sendPage } from './console.views';
 
-const TITLES: Record<number, string> = { 400: 'That did not work', 404: 'Not found', 409: 'Not possible right now', 413: 'Too large' };
+const TITLES: Record<number, string> = {
+  400: 'That did not work', 403: 'Not allowed', 404: 'Not found', 409: 'Not possible right now', 413: 'Too large', 429: 'Too many attempts',
+};
 
 /**
  * A person in the console gets a page, not the API's JSON, when something they asked for does
@@ -30,6 +33,6 @@ export class ConsoleErrorFilter implements ExceptionFilter {
     }
     const title = TITLES[status] ?? 'Something went wrong';
     res.status(status);
-    sendPage(res, 'error', title, { title, message });
+    sendPage(res, 'error', title, { title, message }, consoleUserOf(host.switchToHttp().getRequest<FastifyRequest>()));
   }
 }

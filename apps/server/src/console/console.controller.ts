@@ -1,11 +1,14 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { LOGGER } from '@leadrelay/campaigns';
 import { Campaign } from '@leadrelay/persistence';
+import type { AdminAccount } from '@leadrelay/config';
 import { AdminQueries } from '../admin/admin-queries';
+import { adminByToken, forbidden, requireOperator, sameText } from '../admin/admin-token.guard';
+import { AuditLog } from '../audit/audit.log';
+import { OperatorActions, type Actor } from '../audit/operator.actions';
 import { batchJson } from '../admin/batches.controller';
 import { campaignJson } from '../admin/campaigns.controller';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
@@ -15,25 +18,24 @@ import { sendFile } from '../common/file.response';
 import { notFound } from '../common/http-errors';
 import { readBody } from '../common/request-body';
 import { APP_CONFIG, type ServerConfig } from '../config.token';
-import { BatchDeliveries } from '../engine/batch.deliveries';
 import { BatchFiles } from '../engine/batch-files';
-import { DispatchRetry } from '../engine/dispatch.retry';
 import { DeliveryStates, type DeliveryLiveState } from '../engine/contracts/delivery.state';
 import { contractLines, stateLines } from './contract.lines';
 import { ConsoleErrorFilter } from './console-error.filter';
+import { ConsoleSessions, type ConsoleUser } from './console-session.store';
 import { sendPage, type ConsolePage } from './console.views';
+import { LoginLimiter, loginKeys } from './login.limiter';
+import { crossSiteReason } from './request-origin.check';
 
 const COOKIE = 'leadrelay_console';
 const STATUSES = ['pending', 'delivered', 'rejected', 'failed', 'skipped'];
-const SESSION_MS = 12 * 3_600_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The cookie holds a hash of the admin token, never the token; any instance can check it. */
-const sessionValue = (token: string) => createHash('sha256').update(`leadrelay-console:${token}`).digest('hex');
 
 /**
  * The web console: server-rendered pages over the same services as the admin API. Every page but
- * the login needs the session cookie; without it a visit is sent to the login.
+ * the login needs a session (console-session.store.ts); without one a visit is sent to the login.
+ * Every POST is refused (403, nothing changed) when it comes from another site or lacks its
+ * session's CSRF token, and a viewer's POST that would change something is refused too.
  */
 @Controller('console')
 @UseFilters(ConsoleErrorFilter)
@@ -44,60 +46,90 @@ export class ConsoleController {
     private readonly db: Database,
     private readonly registry: CampaignRegistry,
     private readonly queries: AdminQueries,
-    private readonly batches: BatchDeliveries,
     private readonly files: BatchFiles,
-    private readonly retries: DispatchRetry,
     private readonly states: DeliveryStates,
+    private readonly actions: OperatorActions,
+    private readonly audit: AuditLog,
+    private readonly sessions: ConsoleSessions,
+    private readonly limiter: LoginLimiter,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @Get('login')
   loginPage(@Query('next') next: string | undefined, @Res() res: FastifyReply) {
-    this.html(res, 'login', 'Sign in', { next: safeNext(next) }, false);
+    this.html(res, 'login', 'Sign in', { next: safeNext(next) }, undefined);
   }
 
+  /**
+   * Sign-in with a token, and its name when it has one. Limited per client address and per name
+   * (login.limiter.ts): past the limit it answers 429 with `Retry-After`, whatever the token.
+   */
   @Post('login')
   async login(@Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    refuseCrossSite(req);
     const form = new URLSearchParams((await readBody(req)).toString('utf8'));
-    const token = form.get('token') ?? '';
-    const valid = this.config.adminTokens.some((t) => sameText(t, token));
-    if (!valid) {
-      res.status(401);
-      this.html(res, 'login', 'Sign in', { error: 'That token is not valid.', next: safeNext(form.get('next') ?? undefined) }, false);
+    const name = (form.get('name') ?? '').trim();
+    const next = safeNext(form.get('next') ?? undefined);
+    const keys = loginKeys(req.ip, name);
+    const wait = await this.limiter.waitSeconds(keys);
+    if (wait > 0) {
+      res.status(429).header('Retry-After', String(wait));
+      this.html(res, 'login', 'Sign in', { error: `Too many failed sign-ins: try again in ${Math.ceil(wait / 60)} minute(s).`, next, name }, undefined);
       return;
     }
-    res.setCookie(COOKIE, sessionValue(token), {
+    const account = this.accountFor(name, form.get('token') ?? '');
+    if (!account) {
+      await this.limiter.fail(keys);
+      res.status(401);
+      this.html(res, 'login', 'Sign in', { error: 'That token is not valid. A token written as name:token in ADMIN_TOKENS needs its name too.', next, name }, undefined);
+      return;
+    }
+    res.setCookie(COOKIE, await this.sessions.open(account), {
       httpOnly: true,
       secure: secureCookie(req),
       sameSite: 'strict',
       path: '/console',
-      maxAge: SESSION_MS / 1000,
-      expires: new Date(Date.now() + SESSION_MS),
+      maxAge: this.config.CONSOLE_SESSION_MAX_MS / 1000,
+      expires: new Date(Date.now() + this.config.CONSOLE_SESSION_MAX_MS),
     });
-    res.redirect(safeNext(form.get('next') ?? undefined), 303);
+    res.redirect(next, 303);
   }
 
+  /** Ends the session on the server too: the same cookie, sent again, is refused. */
   @Post('logout')
-  logout(@Res() res: FastifyReply) {
+  async logout(@Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    const post = await this.postForm(req, res);
+    if (!post) return;
+    await this.sessions.close(post.user.sessionId);
     res.clearCookie(COOKIE, { path: '/console' });
     res.redirect('/console/login', 303);
   }
 
   @Get()
   async campaigns(@Req() req: FastifyRequest, @Res() res: FastifyReply) {
-    if (!this.signedIn(req, res)) return;
+    const user = await this.signedIn(req, res);
+    if (!user) return;
     const rows = await this.em.fork().find(Campaign, {}, { orderBy: { archived: 'asc', id: 'asc' } });
     const pending = await this.db.query<{ campaign_id: string; n: number }>(
       `select campaign_id, count(*)::int as n from dispatch where status = 'pending' group by campaign_id`,
     );
     const byCampaign = new Map(pending.rows.map((r) => [r.campaign_id, r.n]));
     const campaigns = rows.map((c) => ({ ...campaignJson(c), pending: byCampaign.get(c.id) ?? 0 }));
-    this.html(res, 'campaigns', 'Campaigns', { campaigns });
+    this.html(res, 'campaigns', 'Campaigns', { campaigns }, user);
+  }
+
+  /** The audit log, newest first, as `GET /v1/audit` gives it. */
+  @Get('audit')
+  async auditPage(@Query('cursor') cursor: string | undefined, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    const user = await this.signedIn(req, res);
+    if (!user) return;
+    this.html(res, 'audit', 'Audit', await this.audit.page({ cursor: cursor || undefined }), user);
   }
 
   @Get('campaigns/:id')
   async leads(@Param('id') id: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
-    if (!this.signedIn(req, res)) return;
+    const user = await this.signedIn(req, res);
+    if (!user) return;
     const campaign = await this.campaign(id);
     const filter = { status: query.status || undefined, delivery: query.delivery || undefined, since: query.since || undefined, until: query.until || undefined };
     const page = await this.queries.leads(id, { ...filter, until: throughDay(filter.until), limit: '50', cursor: query.cursor || undefined });
@@ -127,15 +159,15 @@ export class ConsoleController {
       nextQuery,
       deliveryStates,
       notice: query.notice,
-    });
+    }, user);
   }
 
   /** **Run now** on a scheduled delivery: as the API's `…/run`; the Batches tab then shows the batch and its status. */
   @Post('campaigns/:id/deliveries/:delivery/run')
   async runNow(@Param('id') id: string, @Param('delivery') delivery: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
-    if (!this.signedIn(req, res)) return;
-    await readBody(req);
-    const run = await this.batches.runNow(id, delivery);
+    const post = await this.operatorForm(req, res, 'run a delivery now');
+    if (!post) return;
+    const run = await this.actions.runNow(post.actor, id, delivery);
     const campaign = encodeURIComponent(id);
     if (!run.id) {
       const notice = `${delivery} had nothing to send: no pending lead (or none within its cap), and it does not send empty batches.`;
@@ -148,17 +180,18 @@ export class ConsoleController {
 
   @Post('campaigns/:id/deliveries/:delivery/:action')
   async pauseOrResume(@Param('id') id: string, @Param('delivery') delivery: string, @Param('action') action: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
-    if (!this.signedIn(req, res)) return;
-    await readBody(req);
+    const post = await this.operatorForm(req, res, 'pause or resume a delivery');
+    if (!post) return;
     if (action !== 'pause' && action !== 'resume') throw notFound(`No action '${action}'.`);
-    await this.states.setPaused(id, delivery, action === 'pause', 'console');
+    await this.actions.setPaused(post.actor, id, delivery, action === 'pause');
     const notice = action === 'pause' ? `${delivery} is paused: its leads wait, nothing is lost.` : `${delivery} is running again: held leads go out now.`;
     res.redirect(`/console/campaigns/${encodeURIComponent(id)}?notice=${encodeURIComponent(notice)}`, 303);
   }
 
   @Get('leads/:id')
   async lead(@Param('id') id: string, @Query('notice') notice: string | undefined, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
-    if (!this.signedIn(req, res)) return;
+    const user = await this.signedIn(req, res);
+    if (!user) return;
     const lead = await this.queries.lead(id);
     const campaign = await this.campaign(lead.campaign);
     const data = lead.data as Record<string, unknown>;
@@ -168,32 +201,34 @@ export class ConsoleController {
     const fields = names.map((name) => ({ name, value: data[name] ?? '' }));
     const dispatches = lead.dispatches.map((d) => ({ ...d, retryable: d.status === 'failed' || d.status === 'rejected' }));
     const summary = leadSummary(campaign, data) || 'Lead';
-    this.html(res, 'lead', summary, { lead: { ...lead, dispatches }, campaign, summary, fields, notice });
+    this.html(res, 'lead', summary, { lead: { ...lead, dispatches }, campaign, summary, fields, notice }, user);
   }
 
   @Post('dispatches/:id/retry')
   async retryDispatch(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
-    if (!this.signedIn(req, res)) return;
-    await readBody(req);
+    const post = await this.operatorForm(req, res, 'retry a dispatch');
+    if (!post) return;
     // First: it answers 404 for an unknown (or malformed) id before any query uses it.
-    await this.retries.retry(id);
+    await this.actions.retryDispatch(post.actor, id);
     const { rows } = await this.db.query<{ lead_id: string }>('select lead_id from dispatch where id = $1', [id]);
     res.redirect(`/console/leads/${rows[0].lead_id}?notice=${encodeURIComponent('The dispatch is pending again and will be retried.')}`, 303);
   }
 
   @Get('campaigns/:id/manual-delivery')
   async manualPage(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
-    if (!this.signedIn(req, res)) return;
-    await this.manualForm(res, id);
+    const user = await this.signedIn(req, res);
+    if (!user) return;
+    await this.manualForm(res, user, id);
   }
 
   @Post('campaigns/:id/manual-delivery')
   async manual(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
-    if (!this.signedIn(req, res)) return;
-    const form = new URLSearchParams((await readBody(req)).toString('utf8'));
+    const post = await this.operatorForm(req, res, 'deliver leads');
+    if (!post) return;
+    const { form } = post;
     const format = form.get('format') === 'tsv' ? 'tsv' : 'csv';
     try {
-      const batch = await this.batches.manual(id, form.get('delivery') || undefined, {
+      const batch = await this.actions.manualDelivery(post.actor, id, form.get('delivery') || undefined, {
         format,
         quote: form.get('quote') === 'all' ? 'all' : 'needed',
         header: form.get('header') === 'true',
@@ -203,19 +238,20 @@ export class ConsoleController {
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       res.status(DOMAIN_ERROR_STATUS[err.code]);
-      await this.manualForm(res, id, err.message);
+      await this.manualForm(res, post.user, id, err.message);
     }
   }
 
   @Get('campaigns/:id/export')
   async exportPage(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
-    if (!this.signedIn(req, res)) return;
-    this.html(res, 'export', 'Export', { campaign: await this.campaign(id), tab: 'export', statuses: STATUSES });
+    const user = await this.signedIn(req, res);
+    if (!user) return;
+    this.html(res, 'export', 'Export', { campaign: await this.campaign(id), tab: 'export', statuses: STATUSES }, user);
   }
 
   @Get('campaigns/:id/export/file')
   async exportFile(@Param('id') id: string, @Query() q: Record<string, string>, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
-    if (!this.signedIn(req, res)) return;
+    if (!(await this.signedIn(req, res))) return;
     const file = this.files.forExport(
       id,
       { status: q.status || undefined, delivery: q.delivery || undefined, since: q.since || undefined, until: throughDay(q.until || undefined) },
@@ -226,15 +262,16 @@ export class ConsoleController {
 
   @Get('campaigns/:id/batches')
   async batchList(@Param('id') id: string, @Query('notice') notice: string | undefined, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
-    if (!this.signedIn(req, res)) return;
+    const user = await this.signedIn(req, res);
+    if (!user) return;
     const campaign = await this.campaign(id);
     const { rows } = await this.db.query('select * from batch where campaign_id = $1 order by created_at desc, id desc limit 200', [id]);
-    this.html(res, 'batches', 'Batches', { campaign, tab: 'batches', batches: rows.map((b) => batchJson(b, this.registry)), notice });
+    this.html(res, 'batches', 'Batches', { campaign, tab: 'batches', batches: rows.map((b) => batchJson(b, this.registry)), notice }, user);
   }
 
   @Get('batches/:id/file')
   async batchFile(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
-    if (!this.signedIn(req, res)) return;
+    if (!(await this.signedIn(req, res))) return;
     const { rows } = UUID.test(id) ? await this.db.query('select * from batch where id = $1', [id]) : { rows: [] };
     if (!rows.length) throw notFound(`No batch '${id}'.`);
     await sendFile(res, this.files.forBatch(rows[0]), this.logger);
@@ -242,15 +279,15 @@ export class ConsoleController {
 
   @Post('batches/:id/retry')
   async retryBatch(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
-    if (!this.signedIn(req, res)) return;
-    await readBody(req);
+    const post = await this.operatorForm(req, res, 'retry a batch');
+    if (!post) return;
     if (!UUID.test(id)) throw notFound(`No batch '${id}'.`);
-    await this.batches.retry(id);
+    await this.actions.retryBatch(post.actor, id);
     const { rows } = await this.db.query<{ campaign_id: string }>('select campaign_id from batch where id = $1', [id]);
     res.redirect(`/console/campaigns/${rows[0].campaign_id}/batches?notice=${encodeURIComponent('The batch will be sent again.')}`, 303);
   }
 
-  private async manualForm(res: FastifyReply, id: string, error?: string) {
+  private async manualForm(res: FastifyReply, user: ConsoleUser, id: string, error?: string) {
     const campaign = await this.campaign(id);
     // Only a campaign in force can deliver (an archived one is not in the registry).
     const resolved = this.registry.get(id);
@@ -271,7 +308,7 @@ export class ConsoleController {
       deliveries,
       // The form starts with the first delivery's own defaults.
       defaults: deliveries[0] ?? { format: 'csv', quote: 'needed', header: true },
-    });
+    }, user);
   }
 
   private async campaign(id: string) {
@@ -280,17 +317,55 @@ export class ConsoleController {
     return campaignJson(row);
   }
 
-  /** True when the session cookie is valid; otherwise answers with a redirect to the login. */
-  private signedIn(req: FastifyRequest, res: FastifyReply): boolean {
-    const cookie = req.cookies[COOKIE];
-    if (cookie && this.config.adminTokens.some((t) => sameText(sessionValue(t), cookie))) return true;
-    res.redirect(`/console/login?next=${encodeURIComponent(req.originalUrl)}`, 303);
-    return false;
+  /** The session's user when its cookie is valid; otherwise answers with a redirect to the login (a forged or expired cookie too). */
+  private async signedIn(req: FastifyRequest, res: FastifyReply): Promise<ConsoleUser | undefined> {
+    const user = await this.sessions.check(req, req.cookies[COOKIE]);
+    if (!user) res.redirect(`/console/login?next=${encodeURIComponent(req.originalUrl)}`, 303);
+    return user;
   }
 
-  private html(res: FastifyReply, page: ConsolePage, title: string, context: Record<string, unknown>, user = true) {
+  /**
+   * The checks of every state-changing request, before anything is read or done: from this site,
+   * signed in (else the login), and carrying the session's CSRF token. Refusals are 403 pages.
+   */
+  private async postForm(req: FastifyRequest, res: FastifyReply): Promise<{ user: ConsoleUser; form: URLSearchParams } | undefined> {
+    refuseCrossSite(req);
+    const user = await this.signedIn(req, res);
+    if (!user) return undefined;
+    const form = new URLSearchParams((await readBody(req)).toString('utf8'));
+    if (!sameText(form.get('_csrf') ?? '', user.csrf)) {
+      throw forbidden('This form did not carry its security token (or it is from a session that has ended): nothing was changed. Reload the page and try again.');
+    }
+    return { user, form };
+  }
+
+  /** `postForm`, for an operator only: a viewer is refused (403) with `what` it tried. */
+  private async operatorForm(req: FastifyRequest, res: FastifyReply, what: string): Promise<{ user: ConsoleUser; form: URLSearchParams; actor: Actor } | undefined> {
+    const post = await this.postForm(req, res);
+    if (!post) return undefined;
+    requireOperator(post.user, what);
+    return { ...post, actor: { name: post.user.name, via: 'console' } };
+  }
+
+  /**
+   * The entry that signs in: with a name, that entry if the token is its own; without one, an entry
+   * written without a name (a named token needs its name, so the per-name limit cannot be dodged).
+   */
+  private accountFor(name: string, token: string): AdminAccount | undefined {
+    const account = adminByToken(this.config, token);
+    if (!account) return undefined;
+    return (name ? account.name === name : !account.named) ? account : undefined;
+  }
+
+  private html(res: FastifyReply, page: ConsolePage, title: string, context: Record<string, unknown>, user: ConsoleUser | undefined) {
     sendPage(res, page, title, context, user);
   }
+}
+
+/** A POST from another site is refused before it is read (request-origin.check.ts). */
+function refuseCrossSite(req: FastifyRequest): void {
+  const reason = crossSiteReason(req);
+  if (reason) throw forbidden(`Refused: ${reason}. Nothing was changed.`);
 }
 
 /**
@@ -324,12 +399,6 @@ function leadSummary(campaign: { fields: unknown[] }, data: Record<string, unkno
     .filter((v) => v !== null && v !== undefined && v !== '')
     .slice(0, 3)
     .join(' · ');
-}
-
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Only same-site console paths: never an open redirect. */

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import Handlebars from 'handlebars';
+import type { ConsoleUser } from './console-session.store';
 
 /**
  * The console's pages: server-rendered handlebars with HTML escaping, plain CSS, no client script.
@@ -21,7 +22,7 @@ const CSS = `
 body { margin:0; font:15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color:var(--ink); background:var(--bg); }
 header { background:#111a2e; color:#fff; padding:.7rem 1.5rem; display:flex; gap:1.5rem; align-items:center; }
 header a { color:#fff; text-decoration:none; } header .brand { font-weight:700; letter-spacing:.02em; }
-header form { margin-left:auto; } header button { background:none; border:1px solid #fff6; color:#fff; }
+header form { margin-left:auto; } header button { background:none; border:1px solid #fff6; color:#fff; } header .who { color:#fffc; margin-right:.6rem; font-size:.9rem; }
 main { max-width:1150px; margin:1.5rem auto; padding:0 1.5rem; }
 h1 { font-size:1.45rem; margin:.2rem 0 1rem; } h2 { font-size:1.1rem; margin:1.5rem 0 .5rem; }
 a { color:var(--accent); }
@@ -55,8 +56,8 @@ const LAYOUT = hbs.compile(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{title}} — leadrelay</title><style>${CSS}</style></head>
 <body>
-{{#if user}}<header><a class="brand" href="/console">leadrelay</a><a href="/console">Campaigns</a>
-<form method="post" action="/console/logout"><button type="submit">Sign out</button></form></header>{{/if}}
+{{#if user}}<header><a class="brand" href="/console">leadrelay</a><a href="/console">Campaigns</a><a href="/console/audit">Audit</a>
+<form method="post" action="/console/logout"><span class="who">{{user.name}}{{#if (eq user.role 'viewer')}} · viewer{{/if}}</span> {{> csrf}}<button type="submit">Sign out</button></form></header>{{/if}}
 <main>{{{body}}}</main></body></html>`);
 
 const PAGES = {
@@ -64,7 +65,10 @@ const PAGES = {
 
   login: `<div class="login card"><h1>leadrelay console</h1>
 {{#if error}}<p class="error">{{error}}</p>{{/if}}
-<form method="post" action="/console/login"><label for="token">Admin token</label>
+<form method="post" action="/console/login"><label for="name">Token name</label>
+<input id="name" name="name" autocomplete="username" style="width:100%" value="{{name}}">
+<p class="hint">The name before the token in ADMIN_TOKENS (<code>name:token</code>); leave it empty for a token written without one.</p>
+<label for="token">Admin token</label>
 <input id="token" name="token" type="password" autocomplete="current-password" required style="width:100%">
 <input type="hidden" name="next" value="{{next}}"><p><button class="primary" type="submit">Sign in</button></p></form></div>`,
 
@@ -86,8 +90,8 @@ const PAGES = {
 {{#if deliveryStates.length}}<table class="contracts"><thead><tr><th>Delivery</th><th>Contract</th><th>Now</th><th></th></tr></thead><tbody>
 {{#each deliveryStates}}<tr><td>{{id}} <span class="muted">({{mode}})</span></td><td>{{#each contract}}<div>{{this}}</div>{{else}}<span class="muted">no limits</span>{{/each}}</td>
 <td>{{#if paused}}<span class="status failed">paused</span>{{/if}}{{#each now}}<div>{{this}}</div>{{/each}}</td>
-<td><form method="post" action="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/{{#if paused}}resume{{else}}pause{{/if}}"><button type="submit">{{#if paused}}Resume{{else}}Pause{{/if}}</button></form>
-{{#if (eq mode 'scheduled')}}<form method="post" style="margin-top:.3rem" action="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/run"><button type="submit">Run now</button></form>{{/if}}</td></tr>{{/each}}
+<td>{{#if @root.operator}}<form method="post" action="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/{{#if paused}}resume{{else}}pause{{/if}}">{{> csrf}}<button type="submit">{{#if paused}}Resume{{else}}Pause{{/if}}</button></form>
+{{#if (eq mode 'scheduled')}}<form method="post" style="margin-top:.3rem" action="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/run">{{> csrf}}<button type="submit">Run now</button></form>{{/if}}{{/if}}</td></tr>{{/each}}
 </tbody></table>{{/if}}
 <form class="filters" method="get">
 <div><label for="status">Status</label><select id="status" name="status"><option value="">any</option>{{#each statuses}}<option {{selected this ../filter.status}}>{{this}}</option>{{/each}}</select></div>
@@ -107,7 +111,7 @@ const PAGES = {
 <div class="card"><h2>Data</h2><table><tbody>{{#each fields}}<tr><th style="width:30%">{{name}}</th><td>{{#if (eq value '')}}<span class="empty">—</span>{{else}}{{value}}{{/if}}</td></tr>{{/each}}</tbody></table></div>
 {{#each lead.dispatches}}<div class="card"><h2>{{delivery}} <span class="status {{status}}">{{status}}</span></h2>
 {{#if reason}}<p>Reason: {{reason}}</p>{{/if}}{{#if reference}}<p>Buyer reference: {{reference}}</p>{{/if}}{{> captured}}{{#if batch}}<p>Delivered in a batch: <a href="/console/batches/{{batch}}/file">download that file again</a></p>{{/if}}
-{{#if retryable}}<form method="post" action="/console/dispatches/{{id}}/retry"><button class="primary" type="submit">Retry this dispatch</button></form>{{/if}}
+{{#if retryable}}{{#if @root.operator}}<form method="post" action="/console/dispatches/{{id}}/retry">{{> csrf}}<button class="primary" type="submit">Retry this dispatch</button></form>{{/if}}{{/if}}
 {{#each attempts}}<h2 style="font-size:1rem">Attempt {{plus1 @index}} · {{time at}} · {{durationMs}} ms · <span class="status {{outcome}}">{{outcome}}</span></h2>
 {{#if reason}}<p>Reason: {{reason}}</p>{{/if}}{{> captured}}{{#if error}}<p class="error">{{error}}</p>{{/if}}
 {{#if request}}<details><summary>Request</summary><pre>{{json request}}</pre></details>{{/if}}
@@ -117,9 +121,10 @@ const PAGES = {
   manual: `{{> tabs}}
 {{#if error}}<p class="error">{{error}}</p>{{/if}}
 {{#if deliveries.length}}
-<div class="card"><p>Downloading the file <strong>delivers</strong> the leads: every pending lead of the chosen delivery
+{{#unless operator}}<p class="notice">You are signed in as a viewer: you can see what each file holds, but only an operator can deliver.</p>{{/unless}}
+{{#if operator}}<div class="card"><p>Downloading the file <strong>delivers</strong> the leads: every pending lead of the chosen delivery
 moves to <em>delivered</em>. The file is kept: if a download breaks, get it again from <a href="/console/campaigns/{{campaign.id}}/batches">Batches</a>.</p>
-<form method="post" action="/console/campaigns/{{campaign.id}}/manual-delivery">
+<form method="post" action="/console/campaigns/{{campaign.id}}/manual-delivery">{{> csrf}}
 <label for="delivery">Delivery</label><select id="delivery" name="delivery">{{#each deliveries}}<option value="{{id}}">{{id}} — {{pending}} pending</option>{{/each}}</select>
 <div class="choices">
 <fieldset><legend>Format</legend><label><input type="radio" name="format" value="csv" {{checked defaults.format 'csv'}}> CSV (comma-separated)</label>
@@ -128,7 +133,7 @@ moves to <em>delivered</em>. The file is kept: if a download breaks, get it agai
 <label><input type="checkbox" name="header" value="true" {{checked defaults.header true}}> Include a header row</label></fieldset>
 </div>
 <div class="actions"><button class="primary" type="submit">Download and mark delivered</button>
-<span class="hint">Afterwards the leads show as delivered on the <a href="/console/campaigns/{{campaign.id}}?status=delivered">Leads</a> tab.</span></div></form></div>
+<span class="hint">Afterwards the leads show as delivered on the <a href="/console/campaigns/{{campaign.id}}?status=delivered">Leads</a> tab.</span></div></form></div>{{/if}}
 <h2>What each file holds</h2>
 <table class="files"><thead><tr><th>Delivery</th><th>Pending now</th><th>Usual format</th><th>Columns, in order</th></tr></thead><tbody>
 {{#each deliveries}}<tr><td>{{id}}</td><td>{{pending}}</td><td>{{upper format}}{{#if header}}, header row{{/if}}{{#if (eq quote 'all')}}, every field quoted{{/if}}</td><td><code>{{columns}}</code></td></tr>{{/each}}
@@ -155,23 +160,38 @@ moves to <em>delivered</em>. The file is kept: if a download breaks, get it agai
 {{#each batches}}<tr><td>{{time createdAt}}</td><td>{{mode}}</td><td>{{delivery}}{{#if plugin}} <span class="muted">({{plugin}})</span>{{/if}}</td><td>{{leadCount}}</td>
 <td><span class="status {{status}}">{{status}}</span>{{#if reason}}<div class="muted">{{reason}}</div>{{/if}}</td>
 <td><a href="/console/batches/{{id}}/file">{{options.fileName}}</a></td>
-<td>{{#if (eq status 'failed')}}<form method="post" action="/console/batches/{{id}}/retry"><button type="submit">Retry</button></form>{{/if}}</td></tr>
+<td>{{#if (eq status 'failed')}}{{#if @root.operator}}<form method="post" action="/console/batches/{{id}}/retry">{{> csrf}}<button type="submit">Retry</button></form>{{/if}}{{/if}}</td></tr>
 {{else}}<tr><td colspan="7" class="muted">No batches yet.</td></tr>{{/each}}</tbody></table>`,
+
+  audit: `<h1>Audit</h1>
+<p class="muted">What operators did — deliveries, retries, pauses, runs, erasures — newest first, with the name of the token that did it.</p>
+<table class="audit"><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Campaign</th><th>Delivery</th><th>Leads</th><th>Detail</th></tr></thead><tbody>
+{{#each items}}<tr><td>{{time at}}</td><td>{{actor}}</td><td>{{action}}</td><td>{{#if campaign}}<a href="/console/campaigns/{{campaign}}">{{campaign}}</a>{{/if}}</td><td>{{delivery}}</td><td>{{leadCount}}</td>
+<td>{{#each detail}}<div><span class="muted">{{@key}}</span> {{this}}</div>{{/each}}</td></tr>
+{{else}}<tr><td colspan="7" class="muted">Nothing recorded yet.</td></tr>{{/each}}</tbody></table>
+{{#if nextCursor}}<p><a href="/console/audit?cursor={{nextCursor}}">Older →</a></p>{{/if}}`,
 };
 
 hbs.registerPartial('tabs', PAGES.tabs);
+// Every state-changing form carries its session's CSRF token (docs/api.md › Console › Forms).
+hbs.registerPartial('csrf', `<input type="hidden" name="_csrf" value="{{@root.csrf}}">`);
 // What a classifier captured from an answer, on a dispatch and on each attempt (docs/campaigns.md › Classifiers).
 hbs.registerPartial('captured', `{{#if captured}}<p>Captured: {{#each captured}}<code>{{@key}}</code> {{this}}{{#unless @last}} · {{/unless}}{{/each}}</p>{{/if}}`);
 const compiled = Object.fromEntries(Object.entries(PAGES).map(([k, v]) => [k, hbs.compile(v)])) as Record<keyof typeof PAGES, HandlebarsTemplateDelegate>;
 
 export type ConsolePage = Exclude<keyof typeof PAGES, 'tabs'>;
 
-export function renderPage(page: ConsolePage, title: string, context: Record<string, unknown>, user = true): string {
-  return LAYOUT({ title, user, body: compiled[page](context) });
+/**
+ * A page for `user` (none: the login, or an error before sign-in). Its body sees `csrf` for the
+ * forms and `operator`, so a viewer is not offered buttons the server would refuse.
+ */
+export function renderPage(page: ConsolePage, title: string, context: Record<string, unknown>, user?: ConsoleUser): string {
+  const body = compiled[page]({ ...context, csrf: user?.csrf, operator: user?.role === 'operator' });
+  return LAYOUT({ title, user, csrf: user?.csrf, body });
 }
 
 /** Answers with a page: never cached, no script, no framing, forms only to this site. */
-export function sendPage(reply: FastifyReply, page: ConsolePage, title: string, context: Record<string, unknown>, user = true): void {
+export function sendPage(reply: FastifyReply, page: ConsolePage, title: string, context: Record<string, unknown>, user?: ConsoleUser): void {
   reply
     .header('Cache-Control', 'no-store')
     .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
