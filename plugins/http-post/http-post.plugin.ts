@@ -77,6 +77,9 @@ export const httpPostPlugin = definePlugin<HttpPostPluginOptions, PreparedHttpPo
     } catch (thrown) {
       const transport = thrown instanceof TransportError ? thrown : new TransportError('network', thrown instanceof Error ? thrown.message : String(thrown));
       error = `${transport.code}: ${transport.message}`;
+      // Refused by the host (a private address, a redirect to http; docs/security.md): no classifier
+      // is asked and the dispatch fails at once, since sending again would be refused the same way.
+      if (transport.code === 'blocked') return { outcome: 'rejected', configError: true, reason: error, error, request };
       buyer = { headers: {}, body: '', error: { code: transport.code, message: transport.message } };
     }
 

@@ -3,6 +3,8 @@ import { BullModule } from '@nestjs/bullmq';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import type { Logger } from 'pino';
 import { CampaignsModule } from '@leadrelay/campaigns';
+import { blocksPrivateNetworks } from '@leadrelay/config';
+import { PrivateNetworkPolicy } from '@leadrelay/http-client';
 import { ormConfig } from '@leadrelay/persistence';
 import { InstalledPluginsModule } from '@leadrelay/plugins/installed-plugins.module';
 import { AdminModule } from './admin/admin.module';
@@ -35,7 +37,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
-        CampaignsModule.forRoot({ logger, smtpUrl: config.SMTP_URL, outboxDir: config.OUTBOX_DIR }),
+        CampaignsModule.forRoot({
+          logger,
+          smtpUrl: config.SMTP_URL,
+          outboxDir: config.OUTBOX_DIR,
+          privateNetworks: blocksPrivateNetworks(config) ? new PrivateNetworkPolicy(config.PRIVATE_NETWORK_ALLOW) : undefined,
+        }),
         InstalledPluginsModule,
         ...plugins,
         // No per-request ORM context: every use forks its own EntityManager, and the context's

@@ -67,8 +67,57 @@ export function formatPath(path: readonly (string | number | symbol)[], delivery
 }
 
 const SECRET_PATH = /auth|header|sign|password|passphrase|token|secret|key|smtp/i;
+/** Options that hold a URL (`url`, `testUrl`, `smtpUrl`): only its secret parts are secrets. */
+const URL_OPTION = /url$/i;
 
-/** Values that came from `env()` in secret-looking places: redacted wherever attempts show them. */
+/**
+ * A path this long or longer, from a URL in `env()`, is redacted wherever it appears; a shorter
+ * one (`/json`, `/leads`) only inside the stored URL, or every `application/json` would lose a part.
+ */
+const MIN_REDACTED_PATH = 8;
+
+/**
+ * The secret parts of a URL from `env()`: the URL up to its path, when it has one (a key in the
+ * path, as in `/hooks/<key>/leads`, cannot be told from the rest of the path; the recorder stores
+ * such a URL as `https://host/[redacted]`), the path itself when long enough to be told apart
+ * (a buyer's "Cannot POST /hooks/<key>/leads"), and its password. The host stays readable; secret
+ * query values are redacted by name (docs/security.md › Redaction).
+ */
+function urlSecrets(value: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [value];
+  }
+  const password = url.password;
+  for (const part of ['username', 'password', 'search', 'hash'] as const) url[part] = '';
+  const hasPath = url.pathname !== '' && url.pathname !== '/';
+  const parts = [hasPath ? url.toString() : '', url.pathname.length >= MIN_REDACTED_PATH ? url.pathname : '', password, decodedOrRaw(password)];
+  return [...new Set(parts)].filter((p) => p !== '');
+}
+
+function decodedOrRaw(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Values that came from `env()` in secret places, redacted wherever attempts show them:
+ * passwords, tokens, keys, signing secrets, header values, the secret parts of URLs. User names
+ * are left out, so text that merely equals one (a `user-agent`) is stored as sent.
+ */
 export function secretValues(resolved: { path: (string | number)[]; value: string }[]): string[] {
-  return resolved.filter((r) => r.path.some((p) => typeof p === 'string' && SECRET_PATH.test(p))).map((r) => r.value);
+  return resolved.flatMap(({ path, value }) => {
+    const names = path.filter((p): p is string => typeof p === 'string');
+    const name = names[names.length - 1] ?? '';
+    if (names[0] === 'headers') return [value];
+    // A user name is no secret: it is redacted inside the `Authorization` header only.
+    if (name === 'username') return [];
+    if (URL_OPTION.test(name)) return urlSecrets(value);
+    return names.some((p) => SECRET_PATH.test(p)) ? [value] : [];
+  });
 }

@@ -2,7 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type { Logger } from 'pino';
 import type { PluginTools } from '@leadrelay/sdk/plugin';
-import { UndiciHttpClient } from '@leadrelay/http-client';
+import { UndiciHttpClient, type PrivateNetworkPolicy } from '@leadrelay/http-client';
 import { NodemailerMailTransport } from '@leadrelay/mail';
 import { HandlebarsTemplateEngine } from '@leadrelay/templating';
 import { CampaignLoader, PLUGIN_TOOLS } from './campaign.loader';
@@ -15,6 +15,8 @@ export interface CampaignsModuleOptions {
   logger: Logger;
   smtpUrl?: string;
   outboxDir: string;
+  /** BLOCK_PRIVATE_NETWORKS for the HTTP client; unset, buyers may be anywhere (the CLI, tests). */
+  privateNetworks?: PrivateNetworkPolicy;
 }
 
 /**
@@ -33,7 +35,7 @@ export class CampaignsModule {
         CampaignLoader,
         Clock,
         { provide: LOGGER, useValue: options.logger },
-        { provide: UndiciHttpClient, useFactory: () => new UndiciHttpClient() },
+        { provide: UndiciHttpClient, useFactory: () => new UndiciHttpClient({ privateNetworks: options.privateNetworks }) },
         { provide: NodemailerMailTransport, useFactory: () => new NodemailerMailTransport({ smtpUrl: options.smtpUrl, outboxDir: options.outboxDir }) },
         {
           provide: PLUGIN_TOOLS,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { privateNetworkAllowProblems } from '@leadrelay/http-client';
 import { DEFAULT_DATABASE_URL } from '@leadrelay/persistence';
 import { durationProblem } from '@leadrelay/sdk/internal';
 import { GENERATED_TOKEN_NAME, parseAdminTokens, type AdminAccount } from './admin-tokens';
@@ -93,6 +94,20 @@ const schema = z.object({
     }),
   /** How often the retention job looks for leads past their campaign's retention. */
   RETENTION_EVERY_MS: z.coerce.number().int().min(1_000).default(600_000),
+  /** `production` turns on the production defaults (BLOCK_PRIVATE_NETWORKS, docs/security.md). */
+  NODE_ENV: z.string().optional(),
+  /**
+   * Whether buyer URLs and redirect targets that resolve to loopback, private, link-local, CGNAT
+   * or metadata addresses are refused; unset, on when NODE_ENV=production (`blocksPrivateNetworks`).
+   */
+  BLOCK_PRIVATE_NETWORKS: z.enum(['on', 'off']).optional(),
+  /** Comma-separated CIDRs, addresses or host names that BLOCK_PRIVATE_NETWORKS lets through. */
+  PRIVATE_NETWORK_ALLOW: z
+    .string()
+    .default('')
+    .superRefine((v, ctx) => {
+      for (const problem of privateNetworkAllowProblems(v)) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   /** Whether `npm start` also serves the demo buyer at /demo-buyer. */
   DEMO_BUYER: z.enum(['on', 'off']).default('on'),
   GIT_COMMIT: z.string().optional(),
@@ -119,4 +134,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateToken: 
   if (admins.length) return { ...parsed.data, admins, adminTokens: admins.map((a) => a.token) };
   const generated = generateToken();
   return { ...parsed.data, admins: [{ name: GENERATED_TOKEN_NAME, token: generated, role: 'operator', named: false }], adminTokens: [generated], generatedAdminToken: generated };
+}
+
+/** BLOCK_PRIVATE_NETWORKS as it applies: as set, or on exactly when NODE_ENV=production (docs/security.md › Private networks). */
+export function blocksPrivateNetworks(config: Pick<AppConfig, 'NODE_ENV' | 'BLOCK_PRIVATE_NETWORKS'>): boolean {
+  return (config.BLOCK_PRIVATE_NETWORKS ?? (config.NODE_ENV === 'production' ? 'on' : 'off')) === 'on';
 }

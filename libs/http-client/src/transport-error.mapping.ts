@@ -44,7 +44,8 @@ function classify(error: unknown): Code {
 
 /** Maps whatever undici or the socket threw to the contract's short codes, keeping the original message. */
 export function toTransportError(error: unknown): TransportError {
-  if (error instanceof TransportError) return error;
+  // Ours, thrown from inside undici (a connection private-network.policy.ts refused), possibly wrapped.
+  for (const e of chain(error)) if (e instanceof TransportError) return e;
   const detail = [...chain(error)]
     .map((e) => (e.code && !String(e.message ?? '').includes(e.code) ? `${e.code} ${e.message ?? ''}`.trim() : String(e.message ?? '')))
     .filter(Boolean);

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { TextDecoder } from 'node:util';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, type buildConnector, type Dispatcher } from 'undici';
 import { TransportError, type HttpClient, type HttpRequest, type HttpResponse } from '@leadrelay/sdk/plugin';
+import { privateNetworkConnector, type PrivateNetworkPolicy } from './private-network.policy';
 import { toTransportError } from './transport-error.mapping';
 
 export interface UndiciHttpClientOptions {
@@ -11,11 +12,19 @@ export interface UndiciHttpClientOptions {
   /** How long an idle kept-alive socket waits for the next request. @default 10000 */
   keepAliveTimeoutMs?: number;
   /** TLS and socket options for new connections (tests pass a CA here). */
-  connect?: Agent.Options['connect'];
+  connect?: buildConnector.BuildOptions;
+  /** BLOCK_PRIVATE_NETWORKS: every connection, redirects' included, is judged by it. Unset, none is. */
+  privateNetworks?: PrivateNetworkPolicy;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
+/**
+ * The only headers that follow a redirect to another origin: what the resent body is, and the
+ * dispatch's dedupe id. Every other one may be a credential the campaign configured for the first
+ * origin (custom headers, Authorization, signatures, cookies) and is dropped.
+ */
+const CROSS_ORIGIN_HEADERS = new Set(['content-type', 'idempotency-key']);
 
 /**
  * The host's HTTP client (undici: about 5× the raw POST rate of axios on this kind of machine, see
@@ -31,7 +40,7 @@ export class UndiciHttpClient implements HttpClient {
       connections: options.connectionsPerOrigin ?? 128,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 10_000,
       keepAliveMaxTimeout: 60_000,
-      connect: options.connect,
+      connect: options.privateNetworks ? privateNetworkConnector(options.privateNetworks, options.connect) : options.connect,
     });
   }
 
@@ -106,14 +115,23 @@ function parseUrl(url: string): URL {
 
 type Exchange = { method: string; url: string; headers: Record<string, string>; body?: string | Buffer };
 
-/** Follows what browsers do: 303 (and 301/302 after a POST) becomes a GET without body; credentials stay on their origin. */
+/**
+ * The next hop, as browsers do it: 303 (and 301/302 after a POST) becomes a GET without body. Safer
+ * than browsers: headers stay on their origin (`CROSS_ORIGIN_HEADERS` aside) and https never
+ * steps down to http. (undici's redirect interceptor forwards custom headers to any origin and
+ * follows https→http, hence this loop; docs/campaigns.md › Redirects.)
+ */
 function redirected(previous: Exchange, status: number, target: URL): Exchange {
+  const from = new URL(previous.url);
+  if (from.protocol === 'https:' && target.protocol === 'http:') {
+    throw new TransportError('blocked', `a redirect from https to http is not followed (to ${target.origin}${target.pathname})`);
+  }
   const toGet = status === 303 || ((status === 301 || status === 302) && previous.method === 'POST');
-  const sameOrigin = new URL(previous.url).origin === target.origin;
+  const sameOrigin = from.origin === target.origin;
   const headers = Object.fromEntries(
     Object.entries(previous.headers).filter(([name]) => {
       const lower = name.toLowerCase();
-      if (!sameOrigin && (lower === 'authorization' || lower === 'cookie')) return false;
+      if (!sameOrigin && !CROSS_ORIGIN_HEADERS.has(lower)) return false;
       return !(toGet && (lower === 'content-type' || lower === 'content-length'));
     }),
   );

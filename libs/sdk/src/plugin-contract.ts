@@ -126,9 +126,13 @@ export interface HttpResponse {
   durationMs: number;
 }
 
-/** A failure with no response: `timeout`, `refused`, `reset`, `dns`, `tls` or `network`. */
+/**
+ * A failure with no response: `timeout`, `refused`, `reset`, `dns`, `tls` or `network`; `blocked`
+ * when the host would not send at all (BLOCK_PRIVATE_NETWORKS, a redirect from https to http),
+ * which sending again cannot change.
+ */
 export class TransportError extends Error {
-  constructor(readonly code: 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'network', message: string) {
+  constructor(readonly code: 'timeout' | 'refused' | 'reset' | 'dns' | 'tls' | 'network' | 'blocked', message: string) {
     super(message);
     this.name = 'TransportError';
   }

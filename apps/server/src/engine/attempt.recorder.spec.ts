@@ -1,5 +1,5 @@
 import { storable, storedAttempt } from './attempt.recorder';
-import { credentialValues } from './redaction';
+import { credentialValues, redactUrl } from './redaction';
 
 describe('attempt recorder (what an attempt row may hold)', () => {
   it('keeps text PostgreSQL can store: NUL and lone surrogates replaced, long text cut', () => {
@@ -50,5 +50,50 @@ describe('attempt recorder (what an attempt row may hold)', () => {
       long: `${'x'.repeat(2_000)}…[cut]`,
     });
     expect(row().captured).toBeNull();
+  });
+
+  it('redacts the values of secret query parameters by a list of names, whatever their spelling, and keeps the rest as sent', () => {
+    const names = ['key', 'api_key', 'apikey', 'API-Key', 'apiKey', 'x-api-key', 'token', 'access_token', 'auth_token', 'auth', 'sig', 'signature', 'client_secret', 'secret', 'password', 'passwd', 'pass', 'pwd'];
+    const url = `https://buyer.example/leads?src=web%20form&${names.map((n, i) => `${n}=v${i}`).join('&')}&flag&name=a+b`;
+    expect(redactUrl(url)).toBe(`https://buyer.example/leads?src=web%20form&${names.map((n) => `${n}=[redacted]`).join('&')}&flag&name=a+b`);
+    expect(redactUrl('https://buyer.example/leads?keyword=solar&monkey=1&api%5Fkey=x')).toBe('https://buyer.example/leads?keyword=solar&monkey=1&api%5Fkey=[redacted]');
+  });
+
+  it('shows a URL whose path came from env() as its origin only, and replaces a user-info password', () => {
+    const secret = 'https://buyer.example/hooks/9f2c-path-key/leads';
+    expect(redactUrl(`${secret}?src=x&token=t1`, [secret])).toBe('https://buyer.example/[redacted]?src=x&token=[redacted]');
+    expect(redactUrl('https://buyer.example/hooks/other', [secret])).toBe('https://buyer.example/hooks/other');
+    expect(redactUrl('https://u:p4ss@buyer.example/x?a=1')).toBe('https://u:redacted@buyer.example/x?a=1');
+  });
+
+  it('redacts exactly the secrets: a path from env() and secret query values echoed anywhere, a user-agent equal to the user name kept', () => {
+    const secret = 'https://buyer.example/hooks/9f2c-path-key/leads';
+    const basic = Buffer.from('leadrelay:pw-9f2c-Secr3t').toString('base64');
+    const stored = storedAttempt({
+      at: new Date(0),
+      durationMs: 1,
+      outcome: 'rejected',
+      // What the loader derives for a basic-auth user from env(): nothing (secretValues).
+      secrets: [secret, 'partner-tok-77aa'],
+      result: {
+        outcome: 'rejected',
+        reason: 'query key qk-5150 refused',
+        request: {
+          method: 'POST',
+          url: `${secret}?api_key=qk-5150&src=leadrelay`,
+          headers: { authorization: `Basic ${basic}`, 'user-agent': 'leadrelay', 'x-partner': 'partner-tok-77aa' },
+          body: 'source=leadrelay',
+        },
+        response: { status: 401, headers: { 'x-seen-agent': 'leadrelay' }, body: `you sent ${secret}?api_key=qk-5150 as leadrelay:pw-9f2c-Secr3t with partner-tok-77aa` },
+      },
+    });
+    expect(stored.request).toEqual({
+      method: 'POST',
+      url: 'https://buyer.example/[redacted]?api_key=[redacted]&src=leadrelay',
+      headers: { authorization: '[redacted]', 'user-agent': 'leadrelay', 'x-partner': '[redacted]' },
+      body: 'source=leadrelay',
+    });
+    expect(stored.response).toEqual({ status: 401, headers: { 'x-seen-agent': 'leadrelay' }, body: 'you sent [redacted]?api_key=[redacted] as [redacted] with [redacted]', truncated: false });
+    expect(stored.reason).toBe('query key [redacted] refused');
   });
 });

@@ -53,7 +53,7 @@ export function storedReason(reason: string | undefined | null, secrets: readonl
 
 /** The delivery's secrets and the credentials its request carried, longest first (never half-redacted by a shorter one). */
 export function attemptSecrets(secrets: readonly string[], result: DeliveryResult): string[] {
-  return [...new Set([...secrets, ...credentialValues(result.request?.headers)])].sort((a, b) => b.length - a.length);
+  return [...new Set([...secrets, ...credentialValues(result.request?.headers, result.request?.url)])].sort((a, b) => b.length - a.length);
 }
 
 /**
@@ -86,9 +86,9 @@ export interface StoredAttempt {
 }
 
 /**
- * An attempt as it may be stored: secret headers and URL passwords redacted; the delivery's
- * secrets, and the credentials the request carried (a buyer may echo them back), removed from
- * every text; bodies cut.
+ * An attempt as it may be stored: secret headers, URL passwords, secret query values and a path
+ * from env() redacted; the delivery's secrets, and the credentials the request carried (a buyer
+ * may echo them back), removed from every text; bodies cut (docs/security.md › Redaction).
  */
 export function storedAttempt(row: AttemptRow): StoredAttempt {
   const { result } = row;
@@ -99,7 +99,7 @@ export function storedAttempt(row: AttemptRow): StoredAttempt {
     request: result.request
       ? {
           method: result.request.method,
-          url: storable(redactUrl(result.request.url), secrets, MAX_STORED_BODY),
+          url: storable(redactUrl(result.request.url, secrets), secrets, MAX_STORED_BODY),
           headers: storedHeaders(result.request.headers, secrets),
           body: storable(result.request.body, secrets, MAX_STORED_BODY),
         }
