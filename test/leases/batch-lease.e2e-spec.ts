@@ -44,7 +44,7 @@ describe('batch leases', () => {
     await postLead(server.url, 'batch-lease', 'batch-lease-key', { email: 'ann@example.com' });
     inbox.refusals.push({ code: 421, text: 'Too busy, try again later' });
     const id = await runNow();
-    const retrying = await eventually(async () => ((await batchRow(id))?.attempts === 1 ? batchRow(id) : undefined), 15_000, 'the first try');
+    const retrying = (await eventually(async () => ((await batchRow(id))?.attempts === 1 ? batchRow(id) : undefined), 15_000, 'the first try'))!;
     expect(retrying).toMatchObject({ status: 'pending', send_token: null, sending_until: null });
     const due = (retrying.next_attempt_at as Date).getTime();
     expect(due).toBeGreaterThan(Date.now() + 45_000);
