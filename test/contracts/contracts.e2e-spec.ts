@@ -261,12 +261,14 @@ describe('buyer contracts', () => {
     expect(before).toContain('hours weekdays 08:00-18:00 (America/Chicago), outside: hold');
     expect(before).toContain('at most 1 in flight');
     expect(before).toContain('action="/console/campaigns/hours-test/deliveries/call-centre/pause"');
-    const paused = await fetch(`${a.url}/console/campaigns/hours-test/deliveries/call-centre/pause`, { method: 'POST', headers: { cookie }, redirect: 'manual' });
+    // Console forms carry their session's CSRF token (docs/api.md › Console › Forms).
+    const form = () => new URLSearchParams({ _csrf: /name="_csrf" value="([^"]+)"/.exec(before)![1] });
+    const paused = await fetch(`${a.url}/console/campaigns/hours-test/deliveries/call-centre/pause`, { method: 'POST', headers: { cookie }, body: form(), redirect: 'manual' });
     expect(paused.status).toBe(303);
     const after = await page();
     expect(after).toContain('<span class="status failed">paused</span>');
     expect(after).toContain('action="/console/campaigns/hours-test/deliveries/call-centre/resume"');
-    await fetch(`${a.url}/console/campaigns/hours-test/deliveries/call-centre/resume`, { method: 'POST', headers: { cookie }, redirect: 'manual' });
+    await fetch(`${a.url}/console/campaigns/hours-test/deliveries/call-centre/resume`, { method: 'POST', headers: { cookie }, body: form(), redirect: 'manual' });
     expect(await page()).toContain('/deliveries/call-centre/pause"');
     // Per process: the two instances' together.
     const metrics = (await Promise.all([a, b].map(async (s) => (await fetch(`${s.url}/metrics`)).text()))).join('\n');
