@@ -1,12 +1,17 @@
 import { download, parseFile, postJson, snapshot, ISO_TIME } from '../files/lead-files.fixture';
 import { TestBuyer } from '../support/test-buyer';
-import { eventually, sql, startTestServer, type TestServer } from '../support/test-server';
+import { ADMIN_TOKEN, eventually, sql, startTestServer, type TestServer } from '../support/test-server';
 import { CAMPAIGNS_DIR, echoLeads, placesHolding, submit } from './erasure.fixture';
+
+const PRIVACY_OFFICER = 'privacy-token-5d2e81c4';
+const VIEWER = 'viewer-token-0b7f3a91';
 
 describe('erasure requests (docs/api.md › Erasures)', () => {
   const buyer = new TestBuyer();
   let server: TestServer;
-  const erase = (body: unknown) => postJson(server, '/v1/erasures', body);
+  /** An erasure request, by default with the operator token `privacy`. */
+  const erase = (body: unknown, token = PRIVACY_OFFICER) => postJson({ ...server, admin: { authorization: `Bearer ${token}` } }, '/v1/erasures', body);
+  const erasuresAudited = () => sql(server.databaseUrl, `select actor, campaign_id, delivery_id, lead_count, detail from audit_log where action = 'erasure' order by id`);
   /** Waits until every real-time dispatch is final. */
   const settled = () =>
     eventually(async () => {
@@ -32,7 +37,11 @@ describe('erasure requests (docs/api.md › Erasures)', () => {
 
   beforeAll(async () => {
     echoLeads(buyer);
-    server = await startTestServer('erasure', { CAMPAIGNS_DIR, TEST_BUYER_URL: `${await buyer.start()}/leads` });
+    server = await startTestServer('erasure', {
+      CAMPAIGNS_DIR,
+      TEST_BUYER_URL: `${await buyer.start()}/leads`,
+      ADMIN_TOKENS: `privacy:${PRIVACY_OFFICER},watch:${VIEWER}:viewer,${ADMIN_TOKEN}`,
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -64,6 +73,8 @@ describe('erasure requests (docs/api.md › Erasures)', () => {
     const bobPlaces = await placesHolding(server.databaseUrl, 'bob@example.com');
 
     expect(await erase({ email: 'JANE.DOE@example.com' })).toEqual({ status: 200, body: { leads: 2 } });
+    // Audited: who, by which kind of value, how many leads; the value itself is nowhere (the search below covers audit_log too).
+    expect(await erasuresAudited()).toEqual([{ actor: 'privacy', campaign_id: null, delivery_id: null, lead_count: 2, detail: { via: 'api', by: 'email' } }]);
 
     for (const needle of ['jane.doe@example.com', 'jane.doe%40example.com', 'Janelle', '5125550100', '555-0100']) {
       expect({ needle, places: await placesHolding(server.databaseUrl, needle) }).toEqual({ needle, places: [] });
@@ -95,7 +106,8 @@ describe('erasure requests (docs/api.md › Erasures)', () => {
     expect(fileAfter.find((r) => r.lead_id === bobFile)).toEqual(fileBefore.find((r) => r.lead_id === bobFile));
 
     // Nobody left to erase; and her duplicate key went with her, so she may come back as new.
-    expect(await erase({ email: 'jane.doe@example.com' })).toEqual({ status: 200, body: { leads: 0 } });
+    expect(await erase({ email: 'jane.doe@example.com' }, ADMIN_TOKEN)).toEqual({ status: 200, body: { leads: 0 } });
+    expect((await erasuresAudited()).slice(-1)).toEqual([{ actor: 'token-3', campaign_id: null, delivery_id: null, lead_count: 0, detail: { via: 'api', by: 'email' } }]);
     const again = await submit(server, 'erasure-realtime', jane);
     await settled();
     expect(await sql(server.databaseUrl, 'select status from dispatch where lead_id = $1', [again])).toEqual([{ status: 'delivered' }]);
@@ -139,11 +151,12 @@ describe('erasure requests (docs/api.md › Erasures)', () => {
     expect(await placesHolding(server.databaseUrl, 'ros@example.com')).toEqual([]);
   });
 
-  it('refuses bad input with 422 naming the problem, and changes nothing', async () => {
+  it('refuses bad input with 422 naming the problem, and a viewer with 403; neither changes anything', async () => {
     await submit(server, 'erasure-files', { first_name: 'Sybil', email: 'sybil@example.com', phone: '5125550177' });
     const everything = async () => ({
       ...(await snapshot(server.databaseUrl)),
       keys: await sql(server.databaseUrl, 'select * from dedupe_key order by key'),
+      audit: await sql(server.databaseUrl, 'select * from audit_log order by id'),
     });
     const before = await everything();
     const cases: [unknown, string][] = [
@@ -166,6 +179,8 @@ describe('erasure requests (docs/api.md › Erasures)', () => {
     expect((await erase('{"email": ')).status).toBe(400);
     const anonymous = await fetch(`${server.url}/v1/erasures`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'sybil@example.com' }) });
     expect(anonymous.status).toBe(401);
+    const byViewer = await erase({ email: 'sybil@example.com' }, VIEWER);
+    expect(byViewer).toEqual({ status: 403, body: { error: 'forbidden', message: expect.stringContaining("The token 'watch' is a viewer") } });
     expect(await everything()).toEqual(before);
     expect(await placesHolding(server.databaseUrl, 'sybil@example.com')).toEqual(['lead.data', 'lead.raw']);
   });

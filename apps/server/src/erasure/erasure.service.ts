@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import type { Logger } from 'pino';
-import { LOGGER } from '@leadrelay/campaigns';
+import { AuditLog } from '../audit/audit.log';
+import type { Actor } from '../audit/operator.actions';
 import { Database } from '../common/database';
 import { LeadEraser } from '../engine/lead.eraser';
 import { personPattern, scrubbed, type ErasedPerson } from './erasure.request';
@@ -40,25 +40,33 @@ export class ErasureService {
   constructor(
     private readonly db: Database,
     private readonly eraser: LeadEraser,
-    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly audit: AuditLog,
   ) {}
 
-  /** `actor` is who asked (today the API's caller, by kind; a token's name once tokens have names). */
-  async erase(person: ErasedPerson, actor: string): Promise<{ leads: number }> {
+  /**
+   * Erases the person and records it in the audit log in the same transaction: who asked, by which
+   * kind of value, how many leads — never the value itself. One that finds nobody is recorded too.
+   */
+  async erase(person: ErasedPerson, actor: Actor): Promise<{ leads: number }> {
     const leads = await this.db.transaction(async (client) => {
       // Matching reads every lead once: longer than the main pool's time-out allows a statement.
       await client.query('set local statement_timeout = 0');
-      const leadIds = await this.leadsOf(client, person);
-      if (!leadIds.length) return 0;
-      const batchIds = await this.batchesOf(client, leadIds);
-      const erased = await this.eraser.erase(client, leadIds);
-      await this.scrubAround(client, leadIds, batchIds, personPattern(person));
-      // A duplicate key is a hash of the person's values: it goes too, so nothing derived from them stays.
-      await client.query('delete from dedupe_key where lead_id = any($1::uuid[])', [erased]);
-      return erased.length;
+      const count = await this.eraseLeadsOf(client, person);
+      await this.audit.record({ actor: actor.name, action: 'erasure', count, detail: { via: actor.via, by: person.kind } }, client);
+      return count;
     });
-    this.recordErasure(actor, leads);
     return { leads };
+  }
+
+  private async eraseLeadsOf(client: PoolClient, person: ErasedPerson): Promise<number> {
+    const leadIds = await this.leadsOf(client, person);
+    if (!leadIds.length) return 0;
+    const batchIds = await this.batchesOf(client, leadIds);
+    const erased = await this.eraser.erase(client, leadIds);
+    await this.scrubAround(client, leadIds, batchIds, personPattern(person));
+    // A duplicate key is a hash of the person's values: it goes too, so nothing derived from them stays.
+    await client.query('delete from dedupe_key where lead_id = any($1::uuid[])', [erased]);
+    return erased.length;
   }
 
   private async leadsOf(client: PoolClient, person: ErasedPerson): Promise<string[]> {
@@ -107,14 +115,5 @@ export class ErasureService {
       const values = changed.map((c) => (target.json.includes(c) ? JSON.stringify(scrubbed(row[c], pattern)) : scrubbed(row[c], pattern)));
       await client.query(`update ${target.table} set ${sets.join(', ')} where id = $1`, [row.id, ...values]);
     }
-  }
-
-  /**
-   * The audit hook. The audit log (issue 12, item 2: `AuditLog.record({ actor, action, count })`)
-   * has not landed yet; until it does, each erasure is logged here — who and how many leads,
-   * never the person's value.
-   */
-  private recordErasure(actor: string, leads: number): void {
-    this.logger.info({ actor, action: 'erasure', count: leads }, 'erasure request carried out');
   }
 }
