@@ -1,11 +1,24 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { ApiError, badRequest } from './http-errors';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /**
+ * After a 413, the rest of the body is read and dropped for this long at most, and until the
+ * client has sent nothing for DRAIN_IDLE_MS; then the connection is closed. Long enough for the
+ * client to read the answer (closing while it still sends makes its side see a reset instead),
+ * short enough that a client that stops sending — Node's fetch does once it has the answer — or
+ * one that sends without end does not hold the connection, or a shutdown, for the 5-minute
+ * request time-out.
+ */
+const DRAIN_MS = 30_000;
+const DRAIN_IDLE_MS = 5_000;
+
+/**
  * Reads a request body up to a limit; past it, answers 413 without reading the rest into memory.
- * The rest is drained, not cut off, so the client reads the 413 on a connection that stays open.
+ * The rest is drained, not cut off, so the client reads the 413 on a connection that stays open
+ * (unless the rest goes on too long: drainThenClose).
  * Bodies are read here, in the handler, rather than by a Fastify body parser: the route's own
  * checks (unknown campaign, key) answer before any body is read, and Fastify's parsers close the
  * connection on a body that is too large (bootstrap.ts registers the pass-through parser).
@@ -14,7 +27,7 @@ export function readBody(req: FastifyRequest, limit = MAX_BODY_BYTES): Promise<B
   const raw = req.raw;
   const tooLarge = () => new ApiError(413, 'payload_too_large', `The body is larger than ${limit / 1024} KiB.`);
   if (Number(raw.headers['content-length']) > limit) {
-    raw.resume();
+    drainThenClose(raw);
     return Promise.reject(tooLarge());
   }
   return new Promise((resolve, reject) => {
@@ -29,7 +42,7 @@ export function readBody(req: FastifyRequest, limit = MAX_BODY_BYTES): Promise<B
       size += chunk.length;
       if (size > limit) {
         stop();
-        raw.resume();
+        drainThenClose(raw);
         reject(tooLarge());
         return;
       }
@@ -47,6 +60,31 @@ export function readBody(req: FastifyRequest, limit = MAX_BODY_BYTES): Promise<B
     raw.on('end', onEnd);
     raw.on('error', onError);
   });
+}
+
+/** Drops the rest of a refused body, within DRAIN_MS and DRAIN_IDLE_MS, then closes the connection. */
+function drainThenClose(raw: IncomingMessage): void {
+  raw.resume();
+  if (raw.complete) return;
+  let idle: NodeJS.Timeout | undefined;
+  const close = () => {
+    done();
+    raw.destroy();
+  };
+  const stillSending = () => {
+    clearTimeout(idle);
+    idle = setTimeout(close, DRAIN_IDLE_MS).unref();
+  };
+  const total = setTimeout(close, DRAIN_MS).unref();
+  const done = () => {
+    clearTimeout(idle);
+    clearTimeout(total);
+    raw.off('data', stillSending);
+  };
+  raw.on('data', stillSending);
+  raw.once('end', done);
+  raw.once('close', done);
+  stillSending();
 }
 
 /**

@@ -1,4 +1,5 @@
 import { FIELD_TYPES, type FieldDefinition } from './index';
+import { unstorableFields } from './storable-text';
 
 export interface FieldError {
   field: string;
@@ -32,5 +33,7 @@ export function normaliseLead(
       if (!fields.some((f) => f.name === key)) errors.push({ field: key, message: 'must be a string, number or boolean' });
     }
   }
+  // Declared or not, everything submitted is kept in `raw`: text that cannot be stored is refused here.
+  errors.push(...unstorableFields(submission));
   return { data, errors };
 }
