@@ -147,8 +147,9 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
       await this.send(job, token, row, lease);
     } finally {
       clearInterval(renewing);
-      // Writing the outcome ends the lease; any other way out (a hold, a skip, an error) gives it back.
-      if (lease.open) void this.outcomes.releaseLease(dispatchId, leaseToken);
+      // Writing the outcome ends the lease; any other way out (a hold, a skip, an error) gives it
+      // back. If that write fails too (the database away), the lease simply runs out.
+      if (lease.open) this.outcomes.releaseLease(dispatchId, leaseToken).catch((err) => this.logger.warn({ err, dispatchId }, 'lease not given back; it runs out'));
     }
   }
 
