@@ -12,14 +12,16 @@ const KEPT_OUTPUT = 64 * 1024;
  */
 export class ServerProcess {
   private output = '';
+  private readonly streams = { stdout: '', stderr: '' };
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(readonly child: ChildProcess) {
-    const keep = (chunk: Buffer) => {
+    const keep = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       this.output = (this.output + chunk.toString('utf8')).slice(-KEPT_OUTPUT);
+      this.streams[stream] = (this.streams[stream] + chunk.toString('utf8')).slice(-KEPT_OUTPUT);
     };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stdout!.on('data', keep('stdout'));
+    child.stderr!.on('data', keep('stderr'));
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
@@ -45,6 +47,11 @@ export class ServerProcess {
   /** The last 64 KB it wrote (pino JSON lines), for failure messages. */
   get log(): string {
     return this.output;
+  }
+
+  /** The last 64 KB it wrote on one stream: stdout carries the JSON log, stderr what is printed for people. */
+  written(stream: 'stdout' | 'stderr'): string {
+    return this.streams[stream];
   }
 
   /** Sends `signal` and waits for the exit, SIGKILL after `timeoutMs`. */

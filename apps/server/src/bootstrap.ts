@@ -7,7 +7,7 @@ import fastifyCookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { CampaignLoader, CampaignProblems } from '@leadrelay/campaigns';
-import { createLogger, loadConfig, type AppConfig } from '@leadrelay/config';
+import { createLogger, inProduction, loadConfig, type AppConfig } from '@leadrelay/config';
 import { migrate } from '@leadrelay/persistence';
 import { AppModule } from './app.module';
 import { CampaignApplier, gitCommit } from './campaigns/campaign.applier';
@@ -27,8 +27,9 @@ export interface StartedServer {
 }
 
 /**
- * Starts the host: migrate, load and validate every campaign file (exit on any problem), apply
- * them, sync schedules, start workers, then serve. Used by main.ts and by the end-to-end tests.
+ * Starts the host: read the settings (in production mode, refuse insecure ones), migrate, load and
+ * validate every campaign file (exit on any problem), apply them, sync schedules, start workers,
+ * then serve. Used by main.ts and by the end-to-end tests.
  */
 export async function startServer(env: NodeJS.ProcessEnv = process.env, options: { plugins?: Type<unknown>[] } = {}): Promise<StartedServer> {
   const config = loadConfig(env, () => randomBytes(18).toString('base64url'));
@@ -50,7 +51,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
   app.enableShutdownHooks();
   await app.init();
   try {
-    const campaigns = app.get(CampaignLoader).loadAll(path.resolve(config.CAMPAIGNS_DIR), env);
+    const campaigns = app.get(CampaignLoader).loadAll(path.resolve(config.CAMPAIGNS_DIR), env, { refuseSecretFallbacks: inProduction(config) });
     app.get(CampaignRegistry).replace(campaigns);
     await app.get(CampaignApplier).apply(campaigns, gitCommit(path.resolve(config.CAMPAIGNS_DIR)));
     await app.get(RetiredCampaigns).load(env);
@@ -70,9 +71,6 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://127.0.0.1:${port}`;
   logger.info({ url, role: config.LEADRELAY_ROLE }, 'leadrelay is up');
-  if (config.generatedAdminToken) {
-    logger.warn({ adminToken: config.generatedAdminToken }, 'ADMIN_TOKENS is not set: use this generated admin token for this run');
-  }
   return { app, config, logger, url };
 }
 

@@ -2,9 +2,11 @@ import 'reflect-metadata';
 import { ConfigError } from '@leadrelay/config';
 import { CampaignProblems, startServer } from './bootstrap';
 
-startServer().then(({ config, url }) => {
+startServer().then(({ config, url, logger }) => {
+  // Once, in plain text, on stderr: the JSON log (stdout) is shipped and kept, and never holds a token.
   if (config.generatedAdminToken) {
-    process.stdout.write(`\nleadrelay is serving ${url} (console: ${url}/console)\nADMIN_TOKENS is not set; admin token for this run: ${config.generatedAdminToken}\n\n`);
+    logger.warn('ADMIN_TOKENS is not set: an admin token was generated for this run and printed on stderr');
+    process.stderr.write(`\nleadrelay is serving ${url} (console: ${url}/console)\nADMIN_TOKENS is not set; admin token for this run: ${config.generatedAdminToken}\n\n`);
   }
 }, (err) => {
   if (err instanceof CampaignProblems) {

@@ -26,13 +26,21 @@ export function contentHash(publicDefinition: unknown): string {
   return createHash('sha256').update(JSON.stringify(publicDefinition)).digest('hex').slice(0, 16);
 }
 
+/** A value an `env()` reference resolved to, at its path. */
+export interface EnvValue {
+  path: (string | number)[];
+  value: string;
+  /** The variable's name, when it was unset and the value is the fallback written in the file. */
+  fallbackOf?: string;
+}
+
 /** Replaces every `env()` reference with its value; a missing variable is reported at its path. */
 export function resolveEnv(
   value: unknown,
   env: NodeJS.ProcessEnv,
   path: (string | number)[],
   problems: { path: (string | number)[]; message: string }[],
-  resolved: { path: (string | number)[]; value: string }[] = [],
+  resolved: EnvValue[] = [],
 ): unknown {
   if (isEnvRef(value)) {
     const found = env[value.name] || value.fallback;
@@ -40,7 +48,7 @@ export function resolveEnv(
       problems.push({ path, message: `environment variable ${value.name} is not set` });
       return '';
     }
-    resolved.push({ path, value: found });
+    resolved.push(env[value.name] ? { path, value: found } : { path, value: found, fallbackOf: value.name });
     return found;
   }
   if (Array.isArray(value)) return value.map((v, i) => resolveEnv(v, env, [...path, i], problems, resolved));
@@ -120,4 +128,28 @@ export function secretValues(resolved: { path: (string | number)[]; value: strin
     if (URL_OPTION.test(name)) return urlSecrets(value);
     return names.some((p) => SECRET_PATH.test(p)) ? [value] : [];
   });
+}
+
+/**
+ * Production mode (docs/security.md › Production mode): the `env()` references of a campaign whose
+ * variable is unset and whose fallback — a value in git — would be a secret (what secretValues
+ * redacts: intake keys, passwords, tokens, header values, URLs with a path or a password). Each
+ * is a problem at its path, as an unset variable is.
+ */
+export function secretFallbacks(definition: { intakeKeys?: unknown; deliveries?: unknown }, env: NodeJS.ProcessEnv): { path: (string | number)[]; message: string }[] {
+  const fromFallback = (value: unknown, path: (string | number)[]) => {
+    const resolved: EnvValue[] = [];
+    resolveEnv(value, env, path, [], resolved);
+    return resolved.filter((r) => r.fallbackOf !== undefined && secretValues([r]).length > 0);
+  };
+  const deliveries = Array.isArray(definition.deliveries) ? definition.deliveries : [];
+  const found = [
+    ...fromFallback(definition.intakeKeys, ['intakeKeys']),
+    // A delivery's secrets are judged by their path inside its options, as secretValues sees them.
+    ...deliveries.flatMap((d, i) => fromFallback((d as { options?: unknown } | null)?.options, []).map((r) => ({ ...r, path: ['deliveries', i, ...r.path] }))),
+  ];
+  return found.map((r) => ({
+    path: r.path,
+    message: `environment variable ${r.fallbackOf} is not set; NODE_ENV=production does not use its fallback, which is in git, where a secret goes`,
+  }));
 }

@@ -5,7 +5,7 @@ import { contractProblems } from '@leadrelay/contracts';
 import { campaignSchema, DELIVERY_SETTING_KEYS, deliverySettingsSchema, fieldSchema, unknownName } from '@leadrelay/sdk/internal';
 import { PluginConfigError, type CampaignInfo, type DeliveryMode, type DeliveryPlugin, type OptionProblem, type PluginTools } from '@leadrelay/sdk/plugin';
 import { validateSchedule } from '@leadrelay/schedules';
-import { contentHash, formatPath, publicForm, resolveEnv, secretValues } from './campaign-definition';
+import { contentHash, formatPath, publicForm, resolveEnv, secretFallbacks, secretValues } from './campaign-definition';
 import { CampaignFileError, listCampaignFiles, loadCampaignModule } from './campaign-file.loader';
 import { describeIssues } from './option-issues';
 import { PluginRegistry } from './plugin.registry';
@@ -27,6 +27,8 @@ export interface LoadOptions {
   allowMissingEnv?: boolean;
   /** Receives each warning as `file › path: message`. */
   warn?: (warning: string) => void;
+  /** Production mode: an unset variable whose fallback would be a secret counts as unset (secretFallbacks). */
+  refuseSecretFallbacks?: boolean;
 }
 
 type Path = readonly (string | number | symbol)[];
@@ -53,6 +55,7 @@ export class CampaignLoader {
         problem: (where, message) => problems.push(`${shown} › ${where}: ${message}`),
         warning: (where, message) => options.warn?.(`${shown} › ${where}: ${message}`),
         allowMissingEnv: options.allowMissingEnv ?? false,
+        refuseSecretFallbacks: options.refuseSecretFallbacks ?? false,
       });
       if (campaign && problems.length === before) campaigns.push(campaign);
     }
@@ -95,6 +98,7 @@ export class CampaignLoader {
       if (resolved) deliveries.push(resolved);
     });
     for (const p of envProblems) report.missingEnv(p.path, p.message);
+    if (out.refuseSecretFallbacks) for (const p of secretFallbacks(definition, env)) report.missingEnv(p.path, p.message);
     report.flush();
     if (report.failed) return undefined;
     const publicDefinition = publicForm({
@@ -201,6 +205,7 @@ interface FileReport {
   problem(where: string, message: string): void;
   warning(where: string, message: string): void;
   allowMissingEnv: boolean;
+  refuseSecretFallbacks: boolean;
 }
 
 /**

@@ -3,6 +3,7 @@ import { privateNetworkAllowProblems } from '@leadrelay/http-client';
 import { DEFAULT_DATABASE_URL } from '@leadrelay/persistence';
 import { durationProblem } from '@leadrelay/sdk/internal';
 import { GENERATED_TOKEN_NAME, parseAdminTokens, type AdminAccount } from './admin-tokens';
+import { inProduction, insecureSettings } from './production-mode';
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -117,13 +118,19 @@ const schema = z.object({
 export type AppConfig = z.infer<typeof schema> & { admins: AdminAccount[]; adminTokens: string[]; generatedAdminToken?: string };
 
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  constructor(
+    readonly problems: string[],
+    heading = 'Invalid configuration',
+  ) {
+    super(`${heading}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
 
-/** Reads the environment once, listing every bad variable at once. */
+/**
+ * Reads the environment once, listing every bad variable at once; in production mode, then every
+ * insecure setting at once. Outside it, with no ADMIN_TOKENS, a token is generated for this run.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateToken: () => string): AppConfig {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(input);
@@ -131,6 +138,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateToken: 
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const admins = parseAdminTokens(parsed.data.ADMIN_TOKENS).accounts;
+  const insecure = inProduction(parsed.data) ? insecureSettings(parsed.data, admins.length) : [];
+  if (insecure.length) throw new ConfigError(insecure, 'leadrelay did not start: NODE_ENV=production refuses these settings');
   if (admins.length) return { ...parsed.data, admins, adminTokens: admins.map((a) => a.token) };
   const generated = generateToken();
   return { ...parsed.data, admins: [{ name: GENERATED_TOKEN_NAME, token: generated, role: 'operator', named: false }], adminTokens: [generated], generatedAdminToken: generated };
@@ -138,5 +147,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateToken: 
 
 /** BLOCK_PRIVATE_NETWORKS as it applies: as set, or on exactly when NODE_ENV=production (docs/security.md › Private networks). */
 export function blocksPrivateNetworks(config: Pick<AppConfig, 'NODE_ENV' | 'BLOCK_PRIVATE_NETWORKS'>): boolean {
-  return (config.BLOCK_PRIVATE_NETWORKS ?? (config.NODE_ENV === 'production' ? 'on' : 'off')) === 'on';
+  return (config.BLOCK_PRIVATE_NETWORKS ?? (inProduction(config) ? 'on' : 'off')) === 'on';
 }

@@ -1,7 +1,7 @@
 import { blocksPrivateNetworks, ConfigError, loadConfig } from './config';
 
 describe('BLOCK_PRIVATE_NETWORKS and PRIVATE_NETWORK_ALLOW settings', () => {
-  const load = (env: NodeJS.ProcessEnv) => loadConfig({ ADMIN_TOKENS: 'ops:a-long-operator-token-1234567890', ...env }, () => 'generated');
+  const load = (env: NodeJS.ProcessEnv) => loadConfig({ ADMIN_TOKENS: 'ops:a-long-operator-token-1234567890', DEMO_BUYER: 'off', ...env }, () => 'generated');
 
   it('is on by default in production only, and as set otherwise', () => {
     expect(blocksPrivateNetworks(load({}))).toBe(false);
