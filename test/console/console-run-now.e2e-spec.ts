@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, SHOTS, signInAs } from '../support/console-browser';
+import { launchChromium, SHOTS, signInAs, freshPage } from '../support/console-browser';
 import { sql, startTestServer, type TestServer } from '../support/test-server';
 import { snapshot } from '../files/lead-files.fixture';
 import { attachment, batchOf, fileRows, leadIdsOf, MailInbox, postLead, waitFor } from '../email/support/mail-inbox';
@@ -29,9 +29,7 @@ describe('console: Run now on a scheduled delivery', () => {
     await inbox?.close();
   });
   beforeEach(async () => {
-    context = await browser.newContext({ baseURL: server.url });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    ({ context, page } = await freshPage(browser, server.url));
   });
   afterEach(async () => {
     await context?.close();

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type StartedServer } from '../../apps/server/src/bootstrap';
-import { launchChromium, SHOTS } from '../support/console-browser';
+import { launchChromium, SHOTS, freshPage } from '../support/console-browser';
 import { ADMIN_TOKEN, sql, startTestServer, type TestServer } from '../support/test-server';
 import { MailInbox, postLead, waitFor } from '../email/support/mail-inbox';
 import { obliterateQueues } from '../email/support/test-queues';
@@ -94,9 +94,7 @@ describe('console: sessions, CSRF and roles', () => {
     await inbox?.close();
   });
   beforeEach(async () => {
-    context = await browser.newContext({ acceptDownloads: true, baseURL: server.url });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    ({ context, page } = await freshPage(browser, server.url));
   });
   afterEach(async () => {
     await context?.close();

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, SHOTS, signInAs } from '../support/console-browser';
+import { launchChromium, SHOTS, signInAs, freshPage } from '../support/console-browser';
 import { ADMIN_TOKEN, sql, startTestServer, type TestServer } from '../support/test-server';
 import { CAMPAIGNS_DIR, parseFile, postJson, snapshot, submitLead, type SubmittedLead } from '../files/lead-files.fixture';
 
@@ -41,9 +41,7 @@ describe('web console in Chromium', () => {
     await server?.stop();
   });
   beforeEach(async () => {
-    context = await browser.newContext({ acceptDownloads: true, baseURL: server.url });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    ({ context, page } = await freshPage(browser, server.url));
   });
   afterEach(async () => {
     await context?.close();

@@ -3,7 +3,8 @@ import { DomainError } from '../common/domain.error';
 
 /** The person an erasure names, by one value in its normal form (as `lead.data` holds it). */
 export interface ErasedPerson {
-  kind: 'email' | 'phone';
+  /** The campaign field type the value is of (a field type, never a plugin). */
+  fieldType: 'email' | 'phone';
   /** Normalised by the field type's own normaliser: `jane@example.com`, `5125550100`. */
   value: string;
 }
@@ -29,7 +30,7 @@ export function erasedPersonOf(body: Record<string, unknown>): ErasedPerson {
       continue;
     }
     const normalised = FIELD_TYPES[kind].normalise(raw);
-    if (normalised.ok) person = { kind, value: String(normalised.value) };
+    if (normalised.ok) person = { fieldType: kind, value: String(normalised.value) };
     else errors.push({ field: kind, message: normalised.message });
   }
   if (errors.length || !person) throw new DomainError('invalid', 'The erasure request is not valid; nothing was erased.', errors);
@@ -46,7 +47,7 @@ function escapeRegExp(text: string): string {
  * `(512) 555-0100`, `+1 512.555.0100` — never as part of a longer number.
  */
 export function personPattern(person: ErasedPerson): RegExp {
-  if (person.kind === 'email') return new RegExp(escapeRegExp(person.value), 'gi');
+  if (person.fieldType === 'email') return new RegExp(escapeRegExp(person.value), 'gi');
   const [area, exchange, line] = [person.value.slice(0, 3), person.value.slice(3, 6), person.value.slice(6)];
   return new RegExp(`(?<!\\d)(?:\\+?1[\\s.-]?)?\\(?${area}\\)?[\\s.-]?${exchange}[\\s.-]?${line}(?!\\d)`, 'g');
 }

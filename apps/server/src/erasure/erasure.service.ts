@@ -11,7 +11,7 @@ import { personPattern, scrubbed, type ErasedPerson } from './erasure.request';
  * form) at any depth, compared the way the field type normalises: an email trimmed and in any
  * letter case; a phone with its punctuation and a leading 1 dropped, as a string or a number.
  */
-const HOLDS_VALUE: Record<ErasedPerson['kind'], (doc: string) => string> = {
+const HOLDS_VALUE: Record<ErasedPerson['fieldType'], (doc: string) => string> = {
   email: (doc) => `exists (select 1 from jsonb_path_query(${doc}, 'strict $.**') v
       where jsonb_typeof(v) = 'string' and lower(regexp_replace(v #>> '{}', '^\\s+|\\s+$', '', 'g')) = $1)`,
   phone: (doc) => `exists (select 1 from jsonb_path_query(${doc}, 'strict $.**') v
@@ -52,7 +52,7 @@ export class ErasureService {
       // Matching reads every lead once: longer than the main pool's time-out allows a statement.
       await client.query('set local statement_timeout = 0');
       const count = await this.eraseLeadsOf(client, person);
-      await this.audit.record({ actor: actor.name, action: 'erasure', count, detail: { via: actor.via, by: person.kind } }, client);
+      await this.audit.record({ actor: actor.name, action: 'erasure', count, detail: { via: actor.via, by: person.fieldType } }, client);
       return count;
     });
     return { leads };
@@ -70,7 +70,7 @@ export class ErasureService {
   }
 
   private async leadsOf(client: PoolClient, person: ErasedPerson): Promise<string[]> {
-    const holds = HOLDS_VALUE[person.kind];
+    const holds = HOLDS_VALUE[person.fieldType];
     const { rows } = await client.query<{ id: string }>(
       `select id from lead where erased_at is null and (${holds('data')} or ${holds('raw')}) for update`,
       [person.value],
