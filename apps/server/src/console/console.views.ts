@@ -1,10 +1,20 @@
 import type { FastifyReply } from 'fastify';
 import Handlebars from 'handlebars';
 import type { ConsoleUser } from './console-session.store';
+import { ERROR_PAGE } from './pages/error.page';
+import { LOGIN_PAGE } from './pages/login.page';
+import { CAMPAIGNS_PAGE } from './pages/campaigns.page';
+import { TABS_PARTIAL } from './pages/tabs.page';
+import { LEADS_PAGE } from './pages/leads.page';
+import { LEAD_PAGE } from './pages/lead.page';
+import { MANUAL_PAGE } from './pages/manual-delivery.page';
+import { EXPORT_PAGE } from './pages/export.page';
+import { BATCHES_PAGE } from './pages/batches.page';
+import { AUDIT_PAGE } from './pages/audit.page';
 
 /**
  * The console's pages: server-rendered handlebars with HTML escaping, plain CSS, no client script.
- * Kept as strings beside the code so the build ships them with no asset step.
+ * Each page is a template string in pages/, so the build ships them with no asset step.
  */
 const hbs = Handlebars.create();
 
@@ -61,115 +71,16 @@ const LAYOUT = hbs.compile(`<!doctype html>
 <main>{{{body}}}</main></body></html>`);
 
 const PAGES = {
-  error: `<div class="card"><h1>{{title}}</h1><p>{{message}}</p><p><a href="/console">← Campaigns</a></p></div>`,
-
-  login: `<div class="login card"><h1>leadrelay console</h1>
-{{#if error}}<p class="error">{{error}}</p>{{/if}}
-<form method="post" action="/console/login"><label for="name">Token name</label>
-<input id="name" name="name" autocomplete="username" style="width:100%" value="{{name}}">
-<p class="hint">The name before the token in ADMIN_TOKENS (<code>name:token</code>); leave it empty for a token written without one.</p>
-<label for="token">Admin token</label>
-<input id="token" name="token" type="password" autocomplete="current-password" required style="width:100%">
-<input type="hidden" name="next" value="{{next}}"><p><button class="primary" type="submit">Sign in</button></p></form></div>`,
-
-  campaigns: `<h1>Campaigns</h1>
-<table><thead><tr><th>Campaign</th><th>Deliveries</th><th>Pending dispatches</th><th>Version</th><th></th></tr></thead><tbody>
-{{#each campaigns}}<tr><td><a href="/console/campaigns/{{id}}">{{name}}</a><div class="muted">{{id}}</div></td>
-<td>{{#each deliveries}}<div>{{id}} <span class="muted">({{plugin}}: {{summary}})</span></div>{{/each}}</td>
-<td>{{pending}}</td><td><code>{{version}}</code></td><td>{{#if archived}}<span class="status">archived</span>{{/if}}</td></tr>
-{{else}}<tr><td colspan="5" class="muted">No campaigns yet: add a file to campaigns/.</td></tr>{{/each}}</tbody></table>`,
-
-  tabs: `<h1>{{campaign.name}} <span class="muted">· {{campaign.id}}</span></h1>
-<nav class="tabs"><a href="/console/campaigns/{{campaign.id}}" class="{{#if (eq tab 'leads')}}on{{/if}}">Leads</a>
-<a href="/console/campaigns/{{campaign.id}}/manual-delivery" class="{{#if (eq tab 'manual')}}on{{/if}}">Tools → Manual Delivery</a>
-<a href="/console/campaigns/{{campaign.id}}/export" class="{{#if (eq tab 'export')}}on{{/if}}">Export</a>
-<a href="/console/campaigns/{{campaign.id}}/batches" class="{{#if (eq tab 'batches')}}on{{/if}}">Batches</a></nav>`,
-
-  leads: `{{> tabs}}
-{{#if notice}}<p class="notice">{{notice}}</p>{{/if}}
-{{#if deliveryStates.length}}<table class="contracts"><thead><tr><th>Delivery</th><th>Contract</th><th>Now</th><th></th></tr></thead><tbody>
-{{#each deliveryStates}}<tr><td>{{id}} <span class="muted">({{mode}})</span></td><td>{{#each contract}}<div>{{this}}</div>{{else}}<span class="muted">no limits</span>{{/each}}</td>
-<td>{{#if paused}}<span class="status failed">paused</span>{{/if}}{{#each now}}<div>{{this}}</div>{{/each}}</td>
-<td>{{#if @root.operator}}<form method="post" action="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/{{#if paused}}resume{{else}}pause{{/if}}">{{> csrf}}<button type="submit">{{#if paused}}Resume{{else}}Pause{{/if}}</button></form>
-{{#if (eq mode 'scheduled')}}<form method="post" style="margin-top:.3rem" action="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/run">{{> csrf}}<button type="submit">Run now</button></form>{{/if}}{{/if}}</td></tr>{{/each}}
-</tbody></table>{{/if}}
-<form class="filters" method="get">
-<div><label for="status">Status</label><select id="status" name="status"><option value="">any</option>{{#each statuses}}<option {{selected this ../filter.status}}>{{this}}</option>{{/each}}</select></div>
-<div><label for="delivery">Delivery</label><select id="delivery" name="delivery"><option value="">any</option>{{#each campaign.deliveries}}<option {{selected id ../filter.delivery}}>{{id}}</option>{{/each}}</select></div>
-<div><label for="since">Received from</label><input id="since" type="date" name="since" value="{{filter.since}}"></div>
-<div><label for="until">Received to (inclusive)</label><input id="until" type="date" name="until" value="{{filter.until}}"></div>
-<button type="submit">Filter</button> <a href="/console/campaigns/{{campaign.id}}">Clear</a></form>
-<table><thead><tr><th>Received</th><th>Lead</th>{{#each campaign.deliveries}}<th>{{id}}</th>{{/each}}</tr></thead><tbody>
-{{#each leads}}<tr><td>{{time receivedAt}}</td><td><a href="/console/leads/{{id}}">{{summary}}</a></td>
-{{#each dispatches}}<td><span class="status {{status}}">{{status}}</span>{{#if reason}}<div class="muted">{{reason}}</div>{{/if}}</td>{{/each}}</tr>
-{{else}}<tr><td colspan="9" class="muted">No leads match.</td></tr>{{/each}}</tbody></table>
-{{#if nextCursor}}<p><a href="?{{nextQuery}}">Older leads →</a></p>{{/if}}`,
-
-  lead: `<h1>{{summary}} <span class="muted lead-id">lead {{lead.id}}</span></h1>
-<p><a href="/console/campaigns/{{lead.campaign}}">← {{campaign.name}}</a> · received {{time lead.receivedAt}} · campaign version <code>{{lead.campaignVersion}}</code></p>
-{{#if notice}}<p class="notice">{{notice}}</p>{{/if}}
-<div class="card"><h2>Data</h2><table><tbody>{{#each fields}}<tr><th style="width:30%">{{name}}</th><td>{{#if (eq value '')}}<span class="empty">—</span>{{else}}{{value}}{{/if}}</td></tr>{{/each}}</tbody></table></div>
-{{#each lead.dispatches}}<div class="card"><h2>{{delivery}} <span class="status {{status}}">{{status}}</span></h2>
-{{#if reason}}<p>Reason: {{reason}}</p>{{/if}}{{#if reference}}<p>Buyer reference: {{reference}}</p>{{/if}}{{> captured}}{{#if batch}}<p>Delivered in a batch: <a href="/console/batches/{{batch}}/file">download that file again</a></p>{{/if}}
-{{#if retryable}}{{#if @root.operator}}<form method="post" action="/console/dispatches/{{id}}/retry">{{> csrf}}<button class="primary" type="submit">Retry this dispatch</button></form>{{/if}}{{/if}}
-{{#each attempts}}<h2 style="font-size:1rem">Attempt {{plus1 @index}} · {{time at}} · {{durationMs}} ms · <span class="status {{outcome}}">{{outcome}}</span></h2>
-{{#if reason}}<p>Reason: {{reason}}</p>{{/if}}{{> captured}}{{#if error}}<p class="error">{{error}}</p>{{/if}}
-{{#if request}}<details><summary>Request</summary><pre>{{json request}}</pre></details>{{/if}}
-{{#if response}}<details><summary>Response</summary><pre>{{json response}}</pre></details>{{/if}}
-{{else}}<p class="muted">No attempts yet.</p>{{/each}}</div>{{/each}}`,
-
-  manual: `{{> tabs}}
-{{#if error}}<p class="error">{{error}}</p>{{/if}}
-{{#if deliveries.length}}
-{{#unless operator}}<p class="notice">You are signed in as a viewer: you can see what each file holds, but only an operator can deliver.</p>{{/unless}}
-{{#if operator}}<div class="card"><p>Downloading the file <strong>delivers</strong> the leads: every pending lead of the chosen delivery
-moves to <em>delivered</em>. The file is kept: if a download breaks, get it again from <a href="/console/campaigns/{{campaign.id}}/batches">Batches</a>.</p>
-<form method="post" action="/console/campaigns/{{campaign.id}}/manual-delivery">{{> csrf}}
-<label for="delivery">Delivery</label><select id="delivery" name="delivery">{{#each deliveries}}<option value="{{id}}">{{id}} — {{pending}} pending</option>{{/each}}</select>
-<div class="choices">
-<fieldset><legend>Format</legend><label><input type="radio" name="format" value="csv" {{checked defaults.format 'csv'}}> CSV (comma-separated)</label>
-<label><input type="radio" name="format" value="tsv" {{checked defaults.format 'tsv'}}> Tab-delimited</label></fieldset>
-<fieldset><legend>Options</legend><label><input type="checkbox" name="quote" value="all" {{checked defaults.quote 'all'}}> Quote every field</label>
-<label><input type="checkbox" name="header" value="true" {{checked defaults.header true}}> Include a header row</label></fieldset>
-</div>
-<div class="actions"><button class="primary" type="submit">Download and mark delivered</button>
-<span class="hint">Afterwards the leads show as delivered on the <a href="/console/campaigns/{{campaign.id}}?status=delivered">Leads</a> tab.</span></div></form></div>{{/if}}
-<h2>What each file holds</h2>
-<table class="files"><thead><tr><th>Delivery</th><th>Pending now</th><th>Usual format</th><th>Columns, in order</th></tr></thead><tbody>
-{{#each deliveries}}<tr><td>{{id}}</td><td>{{pending}}</td><td>{{upper format}}{{#if header}}, header row{{/if}}{{#if (eq quote 'all')}}, every field quoted{{/if}}</td><td><code>{{columns}}</code></td></tr>{{/each}}
-</tbody></table>
-{{/if}}`,
-
-  export: `{{> tabs}}
-<div class="card"><p>Export downloads leads in any status, with every field and each delivery's status. It <strong>changes nothing</strong>: no lead is marked delivered.</p>
-<form method="get" action="/console/campaigns/{{campaign.id}}/export/file">
-<div class="filters"><div><label for="status">Status</label><select id="status" name="status"><option value="">any</option>{{#each statuses}}<option>{{this}}</option>{{/each}}</select></div>
-<div><label for="delivery">Delivery</label><select id="delivery" name="delivery"><option value="">any</option>{{#each campaign.deliveries}}<option>{{id}}</option>{{/each}}</select></div>
-<div><label for="since">Received from</label><input id="since" type="date" name="since"></div><div><label for="until">Received to (inclusive)</label><input id="until" type="date" name="until"></div></div>
-<div class="choices">
-<fieldset><legend>Format</legend><label><input type="radio" name="format" value="csv" checked> CSV (comma-separated)</label><label><input type="radio" name="format" value="tsv"> Tab-delimited</label></fieldset>
-<fieldset><legend>Options</legend><label><input type="checkbox" name="quote" value="all"> Quote every field</label>
-<label><input type="checkbox" name="header" value="true" checked> Include a header row</label></fieldset>
-</div>
-<div class="actions"><button class="primary" type="submit">Export</button></div></form></div>`,
-
-  batches: `{{> tabs}}
-{{#if notice}}<p class="notice">{{notice}}</p>{{/if}}
-<p class="muted">Every batch of this campaign (downloads, scheduled sends, uploads), newest first. A file downloads again exactly as it was first made.</p>
-<table><thead><tr><th>Made</th><th>Mode</th><th>Delivery</th><th>Leads</th><th>Status</th><th>File</th><th></th></tr></thead><tbody>
-{{#each batches}}<tr><td>{{time createdAt}}</td><td>{{mode}}</td><td>{{delivery}}{{#if plugin}} <span class="muted">({{plugin}})</span>{{/if}}</td><td>{{leadCount}}</td>
-<td><span class="status {{status}}">{{status}}</span>{{#if reason}}<div class="muted">{{reason}}</div>{{/if}}</td>
-<td><a href="/console/batches/{{id}}/file">{{options.fileName}}</a></td>
-<td>{{#if (eq status 'failed')}}{{#if @root.operator}}<form method="post" action="/console/batches/{{id}}/retry">{{> csrf}}<button type="submit">Retry</button></form>{{/if}}{{/if}}</td></tr>
-{{else}}<tr><td colspan="7" class="muted">No batches yet.</td></tr>{{/each}}</tbody></table>`,
-
-  audit: `<h1>Audit</h1>
-<p class="muted">What operators did — deliveries, retries, pauses, runs, erasures — newest first, with the name of the token that did it.</p>
-<table class="audit"><thead><tr><th>When</th><th>Who</th><th>Action</th><th>Campaign</th><th>Delivery</th><th>Leads</th><th>Detail</th></tr></thead><tbody>
-{{#each items}}<tr><td>{{time at}}</td><td>{{actor}}</td><td>{{action}}</td><td>{{#if campaign}}<a href="/console/campaigns/{{campaign}}">{{campaign}}</a>{{/if}}</td><td>{{delivery}}</td><td>{{leadCount}}</td>
-<td>{{#each detail}}<div><span class="muted">{{@key}}</span> {{this}}</div>{{/each}}</td></tr>
-{{else}}<tr><td colspan="7" class="muted">Nothing recorded yet.</td></tr>{{/each}}</tbody></table>
-{{#if nextCursor}}<p><a href="/console/audit?cursor={{nextCursor}}">Older →</a></p>{{/if}}`,
+  error: ERROR_PAGE,
+  login: LOGIN_PAGE,
+  campaigns: CAMPAIGNS_PAGE,
+  tabs: TABS_PARTIAL,
+  leads: LEADS_PAGE,
+  lead: LEAD_PAGE,
+  manual: MANUAL_PAGE,
+  export: EXPORT_PAGE,
+  batches: BATCHES_PAGE,
+  audit: AUDIT_PAGE,
 };
 
 hbs.registerPartial('tabs', PAGES.tabs);
