@@ -31,3 +31,30 @@ export async function freshPage(browser: Browser, baseURL: string): Promise<{ co
   page.setDefaultTimeout(15_000);
   return { context, page };
 }
+
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** One accessibility problem axe-core found on a page, as the suites report it. */
+export interface AxeProblem {
+  id: string;
+  impact: string;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * Runs axe-core (WCAG 2 A/AA rules) in the page as it is now and answers the serious and critical
+ * violations, for `expect(await accessibilityProblems(page)).toEqual([])`. The script is evaluated
+ * through the browser's debugging protocol, so the console's Content-Security-Policy (no script)
+ * stays as it is.
+ */
+export async function accessibilityProblems(page: Page): Promise<AxeProblem[]> {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (globalThis as any).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations
+      .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v: any) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n: any) => n.target.join(' ')) }));
+  });
+}
