@@ -81,7 +81,16 @@ export class AdminQueries {
   private async dispatchesOf(leadIds: string[]): Promise<Map<string, Record<string, any>[]>> {
     const map = new Map<string, Record<string, any>[]>();
     if (!leadIds.length) return map;
-    const { rows } = await this.db.query('select * from dispatch where lead_id = any($1::uuid[]) order by delivery_id', [leadIds]);
+    // In the order the lead's campaign version declares its deliveries, as intake answered them.
+    const { rows } = await this.db.query(
+      `select d.* from dispatch d
+         join lead l on l.id = d.lead_id
+         left join campaign_version v on v.campaign_id = l.campaign_id and v.hash = l.campaign_version
+         left join lateral (select e.n from jsonb_array_elements(v.definition->'deliveries') with ordinality e(x, n)
+                             where e.x->>'id' = d.delivery_id limit 1) p on true
+        where d.lead_id = any($1::uuid[]) order by d.lead_id, p.n nulls last, d.delivery_id`,
+      [leadIds],
+    );
     for (const d of rows) map.set(d.lead_id, [...(map.get(d.lead_id) ?? []), d]);
     return map;
   }

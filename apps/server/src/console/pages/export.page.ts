@@ -2,7 +2,7 @@
 export const EXPORT_PAGE = `{{> tabs}}
 <div class="card"><p>Export downloads leads in any status, with every field and each delivery's status. It <strong>changes nothing</strong>: no lead is marked delivered.</p>
 <form method="get" action="/console/campaigns/{{campaign.id}}/export/file">
-<div class="filters"><div><label for="status">Status</label><select id="status" name="status"><option value="">any</option>{{#each statuses}}<option>{{this}}</option>{{/each}}</select></div>
+<div class="filters"><div><label for="status">Status</label><select id="status" name="status" aria-describedby="status-hint"><option value="">any</option>{{#each statuses}}<option>{{this}}</option>{{/each}}</select><p class="hint" id="status-hint">A lead matches when one of its deliveries has this status; pick a delivery too to ask about one buyer.</p></div>
 <div><label for="delivery">Delivery</label><select id="delivery" name="delivery"><option value="">any</option>{{#each campaign.deliveries}}<option>{{id}}</option>{{/each}}</select></div>
 <div><label for="since">Received from</label><input id="since" type="date" name="since"></div><div><label for="until">Received to (inclusive)</label><input id="until" type="date" name="until"></div></div>
 <div class="choices">
