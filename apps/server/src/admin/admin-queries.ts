@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { FIELD_TYPES } from '@leadrelay/sdk/internal';
 import { Database } from '../common/database';
 import { DomainError } from '../common/domain.error';
 import { leadConditions, type LeadFilter } from '../engine/lead-filter';
@@ -20,6 +21,12 @@ function decodeCursor(cursor: string): [string, string] {
   } catch {
     throw new DomainError('bad_request', 'cursor is not one this API gave out.');
   }
+}
+
+function pageLimit(param: string | undefined): number {
+  const limit = param === undefined ? 50 : Number(param);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new DomainError('bad_request', 'limit must be a whole number from 1 to 500.');
+  return limit;
 }
 
 export function dispatchJson(d: Record<string, any>, attempts?: Record<string, any>[]) {
@@ -46,8 +53,7 @@ export class AdminQueries {
   constructor(private readonly db: Database) {}
 
   async leads(campaignId: string, filter: LeadFilter) {
-    const limit = filter.limit === undefined ? 50 : Number(filter.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new DomainError('bad_request', 'limit must be a whole number from 1 to 500.');
+    const limit = pageLimit(filter.limit);
     const params: unknown[] = [];
     let where = leadConditions(campaignId, filter, params);
     if (filter.cursor) {
@@ -62,20 +68,55 @@ export class AdminQueries {
       params,
     );
     const page = rows.slice(0, limit);
-    const dispatches = await this.dispatchesOf(page.map((r) => r.id));
     const last = page[page.length - 1];
     return {
-      items: page.map((l) => ({
-        id: l.id,
-        campaign: l.campaign_id,
-        campaignVersion: l.campaign_version,
-        receivedAt: l.received_at.toISOString(),
-        data: l.data,
-        erasedAt: l.erased_at?.toISOString() ?? null,
-        dispatches: (dispatches.get(l.id) ?? []).map((d) => dispatchJson(d)),
-      })),
+      items: await this.leadItems(page),
       nextCursor: rows.length > limit ? encodeCursor(last.received_at, last.id) : null,
     };
+  }
+
+  /**
+   * Leads of every campaign by one value (docs/api.md › Search): a lead id, or an email or phone in
+   * any spelling its field type accepts, normalised by that type and compared with the normalised
+   * values of the fields of that type, newest first. Reads every lead of the campaigns that have
+   * such a field (no index: one would slow intake), so it is an operator's tool, not an API to poll.
+   */
+  async search(q: string | undefined, limitParam?: string) {
+    const term = typeof q === 'string' ? q.trim() : '';
+    const limit = pageLimit(limitParam);
+    const columns = 'l.id, l.campaign_id, l.campaign_version, l.data, l.received_at, l.erased_at';
+    if (UUID.test(term)) {
+      const { rows } = await this.db.query(`select ${columns} from lead l where l.id = $1`, [term]);
+      return { matchedBy: 'id', items: await this.leadItems(rows) };
+    }
+    const matchedBy = (['email', 'phone'] as const).find((type) => FIELD_TYPES[type].normalise(term).ok);
+    if (!term || !matchedBy) throw new DomainError('bad_request', 'q must be a lead id, an email address or a phone number.');
+    const value = FIELD_TYPES[matchedBy].normalise(term);
+    const { rows: fields } = await this.db.query<{ campaign_id: string; name: string }>(
+      `select c.id as campaign_id, f->>'name' as name from campaign c, jsonb_array_elements(c.definition->'fields') f where f->>'type' = $1`,
+      [matchedBy],
+    );
+    const { rows } = await this.db.query(
+      `select ${columns} from lead l
+        where exists (select 1 from unnest($2::text[], $3::text[]) f(campaign_id, name) where f.campaign_id = l.campaign_id and l.data->>f.name = $1)
+        order by l.received_at desc, l.id desc limit $4`,
+      [value.ok ? String(value.value) : term, fields.map((f) => f.campaign_id), fields.map((f) => f.name), limit],
+    );
+    return { matchedBy, items: await this.leadItems(rows) };
+  }
+
+  /** Lead rows as the API lists them, each with its dispatches. */
+  private async leadItems(rows: Record<string, any>[]) {
+    const dispatches = await this.dispatchesOf(rows.map((r) => r.id));
+    return rows.map((l) => ({
+      id: l.id,
+      campaign: l.campaign_id,
+      campaignVersion: l.campaign_version,
+      receivedAt: l.received_at.toISOString(),
+      data: l.data,
+      erasedAt: l.erased_at?.toISOString() ?? null,
+      dispatches: (dispatches.get(l.id) ?? []).map((d) => dispatchJson(d)),
+    }));
   }
 
   private async dispatchesOf(leadIds: string[]): Promise<Map<string, Record<string, any>[]>> {

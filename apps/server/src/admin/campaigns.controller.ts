@@ -3,6 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Campaign } from '@leadrelay/persistence';
 import { notFound } from '../common/http-errors';
+import { parseObjectBody, readBody } from '../common/request-body';
+import { replayRequestOf } from './replay.request';
 import { OperatorActions } from '../audit/operator.actions';
 import { AdminTokenGuard, apiActor } from './admin-token.guard';
 import { AdminQueries, type LeadFilter } from './admin-queries';
@@ -78,6 +80,15 @@ export class CampaignsController {
   async run(@Param('id') id: string, @Param('delivery') delivery: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const run = await this.actions.runNow(apiActor(req), id, delivery);
     res.status(run.id ? 202 : 200).send(run);
+  }
+
+  /** Bulk replay: every failed or rejected dispatch of the delivery in a time range, or only their count (`dryRun`). */
+  @Post(':id/deliveries/:delivery/retry')
+  async replay(@Param('id') id: string, @Param('delivery') delivery: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    const raw = await readBody(req);
+    const { selection, dryRun } = replayRequestOf(id, delivery, raw.length ? parseObjectBody(raw, req.headers['content-type']) : {});
+    const result = await this.actions.replay(apiActor(req), selection, dryRun);
+    res.status(dryRun ? 200 : 202).send(result);
   }
 
   @Get(':id/leads')

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { FileFormatOptions } from '@leadrelay/sdk/plugin';
+import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
+import { DomainError } from '../common/domain.error';
 import { BatchDeliveries, type BatchSummary, type RunSummary } from '../engine/batch.deliveries';
-import { DispatchRetry } from '../engine/dispatch.retry';
+import { DispatchRetry, type ReplaySelection } from '../engine/dispatch.retry';
 import { DeliveryStates } from '../engine/contracts/delivery.state';
 import { AuditLog } from './audit.log';
 
@@ -24,6 +26,7 @@ export class OperatorActions {
     private readonly batches: BatchDeliveries,
     private readonly retries: DispatchRetry,
     private readonly states: DeliveryStates,
+    private readonly registry: CampaignRegistry,
   ) {}
 
   async manualDelivery(actor: Actor, campaignId: string, deliveryId: string | undefined, choice: Partial<FileFormatOptions>): Promise<BatchSummary> {
@@ -43,6 +46,37 @@ export class OperatorActions {
     const { campaign_id: campaignId, delivery_id: deliveryId, lead_id: lead } = rows[0];
     await this.record(actor, 'dispatch-retry', { campaignId, deliveryId, count: 1, detail: { dispatch: dispatchId, lead } });
     return result;
+  }
+
+  /**
+   * Bulk replay of one delivery's failed or rejected dispatches (docs/api.md › Bulk replay): those
+   * sent one by one are reopened, the failed batches among the rest retried, and the whole recorded
+   * once with the selection. A dry run counts what would go and records nothing.
+   */
+  async replay(actor: Actor, selection: ReplaySelection, dryRun: boolean): Promise<{ count: number; dryRun: boolean }> {
+    if (!this.registry.delivery(selection.campaignId, selection.deliveryId)) {
+      throw new DomainError('not_found', `No delivery '${selection.deliveryId}' in campaign '${selection.campaignId}'.`);
+    }
+    const found = await this.retries.replay(selection, dryRun);
+    let count = found.reopened;
+    for (const batch of found.batches) {
+      if (dryRun) count += batch.count;
+      else count += await this.batches.retry(batch.id).then(
+        () => batch.count,
+        // One batch that cannot go now (its leads no longer fit a cap) does not stop the others.
+        (err) => (err instanceof DomainError && err.code === 'conflict' ? 0 : Promise.reject(err)),
+      );
+    }
+    if (!dryRun) {
+      const { since, until, status } = selection;
+      await this.record(actor, 'bulk-retry', {
+        campaignId: selection.campaignId,
+        deliveryId: selection.deliveryId,
+        count,
+        detail: { status, ...(since ? { since: since.toISOString() } : {}), ...(until ? { until: until.toISOString() } : {}) },
+      });
+    }
+    return { count, dryRun };
   }
 
   async retryBatch(actor: Actor, batchId: string): Promise<{ id: string; status: string }> {

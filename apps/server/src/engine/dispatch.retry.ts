@@ -6,6 +6,27 @@ import { DispatchOutbox } from './dispatch.outbox';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Which dispatches of one delivery a bulk replay takes: a final status, and when they reached it. */
+export interface ReplaySelection {
+  campaignId: string;
+  deliveryId: string;
+  status: 'failed' | 'rejected';
+  /** Inclusive lower bound on the time the dispatch reached its status. */
+  since?: Date;
+  /** Exclusive upper bound on the same time. */
+  until?: Date;
+}
+
+/** The selection as SQL on `dispatch_row` or the `dispatch` view (as `alias`, when given), its values in `params`. */
+function replayConditions(selection: ReplaySelection, params: unknown[], alias = ''): string {
+  const col = (name: string) => (alias ? `${alias}.${name}` : name);
+  params.push(selection.campaignId, selection.deliveryId, selection.status);
+  const where = [`${col('campaign_id')} = $1`, `${col('delivery_id')} = $2`, `${col('status')} = $3`];
+  if (selection.since) where.push(`${col('updated_at')} >= $${params.push(selection.since)}`);
+  if (selection.until) where.push(`${col('updated_at')} < $${params.push(selection.until)}`);
+  return where.join(' and ');
+}
+
 /**
  * An operator sends a `failed` or `rejected` dispatch again: back to `pending` (the old reason stays
  * in its attempts), a fresh set of tries under the retry policy, attempts appended.
@@ -46,5 +67,39 @@ export class DispatchRetry {
     }
     this.outbox.wake();
     return { id, status: 'pending' };
+  }
+
+  /**
+   * Bulk replay (docs/api.md › Bulk replay): every dispatch of the selection goes back to `pending`
+   * as a single retry would, in one transaction with its outbox rows. Dispatches that went out in a
+   * batch are left to their batch (its file must keep its bytes): the answer names the failed
+   * batches among them for `BatchDeliveries.retry`, with how many of the selection each holds; a
+   * dispatch of a rejected batch is not replayed. `dryRun` counts the same and changes nothing.
+   */
+  async replay(selection: ReplaySelection, dryRun: boolean): Promise<{ reopened: number; batches: { id: string; count: number }[] }> {
+    const params: unknown[] = [];
+    const where = replayConditions(selection, params);
+    // Same selection and values, the same $n placeholders: `params` serves both statements.
+    // Batched ones through the `dispatch` view, which lays a range batch over the rows it covers.
+    const inFailedBatches = `select d.batch_id as id, count(*)::int as count from dispatch d join batch b on b.id = d.batch_id
+       where ${replayConditions(selection, [], 'd')} and b.status = 'failed' group by d.batch_id order by d.batch_id`;
+    if (dryRun) {
+      const single = await this.db.query<{ n: number }>(`select count(*)::int as n from dispatch_row where ${where} and batch_id is null`, params);
+      const batches = await this.db.query<{ id: string; count: number }>(inFailedBatches, params);
+      return { reopened: single.rows[0].n, batches: batches.rows };
+    }
+    const realtime = this.registry.delivery(selection.campaignId, selection.deliveryId)?.delivery.mode.kind === 'realtime';
+    const result = await this.db.transaction(async (client) => {
+      const single = await client.query<{ id: string }>(
+        `update dispatch_row set status = 'pending', retry_offset = attempts, reason = null, next_attempt_at = null, updated_at = now()
+          where ${where} and batch_id is null returning id`,
+        params,
+      );
+      if (realtime && single.rows.length) await this.outbox.add(single.rows.map((r) => r.id), client);
+      const batches = await client.query<{ id: string; count: number }>(inFailedBatches, params);
+      return { reopened: single.rows.length, batches: batches.rows };
+    });
+    if (result.reopened) this.outbox.wake();
+    return result;
   }
 }
