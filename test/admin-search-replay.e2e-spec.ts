@@ -70,7 +70,7 @@ describe('lead search and bulk replay', () => {
 
   it('replays failed dispatches of one delivery in a time range: a dry run counts, the run delivers them, audited', async () => {
     answer = 'fail';
-    const leads = [];
+    const leads: { id: string }[] = [];
     for (const name of ['Ann', 'Bob', 'Cy']) leads.push(await submit(name, `${name.toLowerCase()}.replay@example.com`));
     await eventually(async () => (await Promise.all(leads.map((l) => statusOf(l.id, 'buyer')))).every((s) => s === 'failed'), 20_000, 'three failed dispatches');
     const before = await sql(server.databaseUrl, "select count(*)::int as n from dispatch where delivery_id = 'buyer' and status = 'failed'");

@@ -1,11 +1,13 @@
 import { Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DateTime } from 'luxon';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { LOGGER } from '@leadrelay/campaigns';
 import { Campaign } from '@leadrelay/persistence';
 import type { AdminAccount } from '@leadrelay/config';
 import { AdminQueries } from '../admin/admin-queries';
+import { replayRequestOf } from '../admin/replay.request';
 import { adminByToken, forbidden, requireOperator, sameText } from '../admin/admin-token.guard';
 import { AuditLog } from '../audit/audit.log';
 import { OperatorActions, type Actor } from '../audit/operator.actions';
@@ -15,7 +17,7 @@ import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
 import { DOMAIN_ERROR_STATUS, DomainError } from '../common/domain.error';
 import { sendFile } from '../common/file.response';
-import { notFound } from '../common/http-errors';
+import { ApiError, notFound } from '../common/http-errors';
 import { readBody } from '../common/request-body';
 import { APP_CONFIG, type ServerConfig } from '../config.token';
 import { BatchFiles } from '../engine/batch-files';
@@ -287,6 +289,64 @@ export class ConsoleController {
     res.redirect(`/console/campaigns/${rows[0].campaign_id}/batches?notice=${encodeURIComponent('The batch will be sent again.')}`, 303);
   }
 
+  /** Leads of every campaign by id, email or phone, as `GET /v1/leads?q=` finds them. */
+  @Get('search')
+  async search(@Query('q') q: string | undefined, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    const user = await this.signedIn(req, res);
+    if (!user) return;
+    const term = typeof q === 'string' ? q : '';
+    if (!term.trim()) return this.html(res, 'search', 'Search', { q: '' }, user);
+    try {
+      const found = await this.queries.search(term);
+      const rows = await this.em.fork().find(Campaign, { id: [...new Set(found.items.map((l) => l.campaign))] });
+      const campaigns = new Map(rows.map((c) => [c.id, campaignJson(c)]));
+      const items = found.items.map((l) => {
+        const campaign = campaigns.get(l.campaign);
+        return { ...l, campaignName: campaign?.name ?? l.campaign, summary: (campaign && leadSummary(campaign, l.data as Record<string, unknown>)) || l.id };
+      });
+      this.html(res, 'search', 'Search', { q: term, searched: true, matchedBy: found.matchedBy, items }, user);
+    } catch (err) {
+      if (!(err instanceof DomainError && err.code === 'bad_request')) throw err;
+      res.status(400);
+      this.html(res, 'search', 'Search', { q: term, error: err.message }, user);
+    }
+  }
+
+  /** Bulk replay, step one: how many of the delivery's failed or rejected dispatches a range takes (a dry run). */
+  @Get('campaigns/:id/deliveries/:delivery/replay')
+  async replayPage(@Param('id') id: string, @Param('delivery') delivery: string, @Query() query: Record<string, string>, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    const user = await this.signedIn(req, res);
+    if (!user) return;
+    const campaign = await this.campaign(id);
+    if (!this.registry.delivery(id, delivery)) throw notFound(`No delivery '${delivery}' in campaign '${id}' in force.`);
+    const zone = this.zoneOf(req);
+    const form = { status: query.status === 'rejected' ? 'rejected' : 'failed', since: query.since ?? '', until: query.until ?? '' };
+    const context = { campaign, tab: 'leads', delivery, statuses: ['failed', 'rejected'], zone, ...form };
+    if (!query.status) return this.html(res, 'replay', `Retry ${delivery}`, context, user);
+    try {
+      const { selection } = replayRequestOf(id, delivery, replayBody(form, zone));
+      const { count } = await this.actions.replay({ name: user.name, via: 'console' }, selection, true);
+      const range = [form.since && `from ${form.since.replace('T', ' ')}`, form.until && `before ${form.until.replace('T', ' ')}`].filter(Boolean).join(' ');
+      this.html(res, 'replay', `Retry ${delivery}`, { ...context, counted: true, count, range: range && `${range} ${zone}` }, user);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.getStatus() === 400)) throw err;
+      res.status(400);
+      this.html(res, 'replay', `Retry ${delivery}`, { ...context, error: (err.getResponse() as { message: string }).message }, user);
+    }
+  }
+
+  /** Bulk replay, step two: retries what the count showed (the same selection, counted again as it runs). */
+  @Post('campaigns/:id/deliveries/:delivery/replay')
+  async replay(@Param('id') id: string, @Param('delivery') delivery: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    const post = await this.operatorForm(req, res, 'retry dispatches');
+    if (!post) return;
+    const form = { status: post.form.get('status') ?? '', since: post.form.get('since') ?? '', until: post.form.get('until') ?? '' };
+    const { selection } = replayRequestOf(id, delivery, replayBody(form, this.zoneOf(req)));
+    const { count } = await this.actions.replay(post.actor, selection, false);
+    const notice = `${count} ${form.status} dispatch(es) of ${delivery} are pending again and will be retried.`;
+    res.redirect(`/console/campaigns/${encodeURIComponent(id)}?notice=${encodeURIComponent(notice)}`, 303);
+  }
+
   private async manualForm(res: FastifyReply, user: ConsoleUser, id: string, error?: string) {
     const campaign = await this.campaign(id);
     // Only a campaign in force can deliver (an archived one is not in the registry).
@@ -357,6 +417,11 @@ export class ConsoleController {
     return (name ? account.name === name : !account.named) ? account : undefined;
   }
 
+  /** The time zone the operator reads and types times in. */
+  private zoneOf(_req: FastifyRequest): string {
+    return 'UTC';
+  }
+
   private html(res: FastifyReply, page: ConsolePage, title: string, context: Record<string, unknown>, user: ConsoleUser | undefined) {
     sendPage(res, page, title, context, user);
   }
@@ -399,6 +464,16 @@ function leadSummary(campaign: { fields: unknown[] }, data: Record<string, unkno
     .filter((v) => v !== null && v !== undefined && v !== '')
     .slice(0, 3)
     .join(' · ');
+}
+
+/** The replay form's values as the API's body: a `datetime-local` value is a wall time in `zone`. */
+function replayBody(form: { status: string; since: string; until: string }, zone: string): Record<string, unknown> {
+  const instant = (local: string) => {
+    if (!local) return undefined;
+    const time = DateTime.fromISO(local, { zone });
+    return time.isValid ? time.toUTC().toISO() : local;
+  };
+  return Object.fromEntries(Object.entries({ status: form.status, since: instant(form.since), until: instant(form.until) }).filter(([, v]) => v !== undefined));
 }
 
 /** Only same-site console paths: never an open redirect. */

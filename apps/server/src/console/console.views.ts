@@ -11,6 +11,8 @@ import { MANUAL_PAGE } from './pages/manual-delivery.page';
 import { EXPORT_PAGE } from './pages/export.page';
 import { BATCHES_PAGE } from './pages/batches.page';
 import { AUDIT_PAGE } from './pages/audit.page';
+import { SEARCH_PAGE } from './pages/search.page';
+import { REPLAY_PAGE } from './pages/replay.page';
 
 /**
  * The console's pages: server-rendered handlebars with HTML escaping, plain CSS, no client script.
@@ -81,6 +83,8 @@ const PAGES = {
   export: EXPORT_PAGE,
   batches: BATCHES_PAGE,
   audit: AUDIT_PAGE,
+  search: SEARCH_PAGE,
+  replay: REPLAY_PAGE,
 };
 
 hbs.registerPartial('tabs', PAGES.tabs);

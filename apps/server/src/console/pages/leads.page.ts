@@ -5,7 +5,8 @@ export const LEADS_PAGE = `{{> tabs}}
 {{#each deliveryStates}}<tr><td>{{id}} <span class="muted">({{mode}})</span></td><td>{{#each contract}}<div>{{this}}</div>{{else}}<span class="muted">no limits</span>{{/each}}</td>
 <td>{{#if paused}}<span class="status failed">paused</span>{{/if}}{{#each now}}<div>{{this}}</div>{{/each}}</td>
 <td>{{#if @root.operator}}<form method="post" action="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/{{#if paused}}resume{{else}}pause{{/if}}">{{> csrf}}<button type="submit">{{#if paused}}Resume{{else}}Pause{{/if}}</button></form>
-{{#if (eq mode 'scheduled')}}<form method="post" style="margin-top:.3rem" action="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/run">{{> csrf}}<button type="submit">Run now</button></form>{{/if}}{{/if}}</td></tr>{{/each}}
+{{#if (eq mode 'scheduled')}}<form method="post" style="margin-top:.3rem" action="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/run">{{> csrf}}<button type="submit">Run now</button></form>{{/if}}{{/if}}
+<div style="margin-top:.3rem"><a href="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/replay">Retry failed…</a></div></td></tr>{{/each}}
 </tbody></table>{{/if}}
 <form class="filters" method="get">
 <div><label for="status">Status</label><select id="status" name="status"><option value="">any</option>{{#each statuses}}<option {{selected this ../filter.status}}>{{this}}</option>{{/each}}</select></div>
