@@ -4,7 +4,13 @@ module.exports = {
   rootDir: '.',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/plugins', '<rootDir>/test'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
+    // @fastify/static (swagger-ui's files at /docs) requires content-disposition 3, an ES module that
+    // jest's CommonJS VM cannot load (Node itself can): compiled to CommonJS for the tests only.
+    '/@fastify/static/node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],
+  },
+  transformIgnorePatterns: ['(?<!/@fastify/static)/node_modules/(?!@fastify/static/node_modules/content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@leadrelay/sdk/(plugin|internal)$': '<rootDir>/libs/sdk/src/$1',

@@ -18,6 +18,7 @@ import { DispatchProcessor } from './engine/dispatch.processor';
 import { ScheduleProcessor } from './engine/schedule.processor';
 import { ScheduleSync } from './engine/schedule.sync';
 import { SweeperWatch } from './engine/sweeper';
+import { serveOpenApi } from './openapi/openapi.document';
 
 export interface StartedServer {
   app: NestFastifyApplication;
@@ -48,6 +49,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
   // `cookie` 2 with a dynamic import(), which jest's CommonJS VM (the e2e suites run the server
   // in-process) cannot service.
   await app.register(fastifyCookie);
+  // GET /openapi.json and /docs (docs/api.md › OpenAPI); routes must be in before the app starts.
+  serveOpenApi(app);
   app.enableShutdownHooks();
   await app.init();
   try {

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiBody, ApiOperation, ApiQuery } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { LOGGER } from '@leadrelay/campaigns';
@@ -12,6 +13,8 @@ import { OperatorActions } from '../audit/operator.actions';
 import { BatchFiles } from '../engine/batch-files';
 import { AdminTokenGuard, apiActor } from './admin-token.guard';
 import type { LeadFilter } from './admin-queries';
+import { ApiAdmin, ApiErrors, ApiFile, ApiJson, ApiOperatorOnly } from '../openapi/api-responses';
+import { MANUAL_DELIVERY_BODY } from '../openapi/api-schemas';
 
 const manualDeliverySchema = z
   .object({
@@ -53,6 +56,7 @@ export function batchJson(b: Record<string, any>, registry: CampaignRegistry) {
 /** Manual deliveries, batches and their files, exports (docs/api.md). */
 @Controller('v1')
 @UseGuards(AdminTokenGuard)
+@ApiAdmin('batches')
 export class BatchesController {
   constructor(
     private readonly db: Database,
@@ -64,6 +68,14 @@ export class BatchesController {
 
   @Post('campaigns/:id/manual-deliveries')
   @HttpCode(201)
+  @ApiOperation({ summary: "Deliver an on-demand delivery's pending leads as one batch file (docs/api.md › Manual deliveries)" })
+  @ApiBody({ required: false, schema: MANUAL_DELIVERY_BODY })
+  @ApiJson(201, 'BatchSummary', '`delivered` when the download is the delivery; `pending` until a sending plugin’s send succeeded.')
+  @ApiErrors([400, 404, 409, 413, 415], {
+    400: 'Bad body, no delivery named where the campaign has several on-demand ones, or a delivery that is not on-demand.',
+    409: 'The delivery is paused, or no lead is pending and `allowEmpty` is not true.',
+  })
+  @ApiOperatorOnly()
   async manual(@Param('id') campaignId: string, @Req() req: FastifyRequest) {
     const raw = await readBody(req);
     const body = raw.length ? parseObjectBody(raw, req.headers['content-type'] ?? 'application/json') : {};
@@ -74,6 +86,9 @@ export class BatchesController {
   }
 
   @Get('campaigns/:id/batches')
+  @ApiOperation({ summary: "A campaign's batches, newest first, at most 500" })
+  @ApiJson(200, 'BatchList', 'The batches.')
+  @ApiErrors([404])
   async list(@Param('id') campaignId: string) {
     // Archived campaigns keep their batches; only a campaign never applied is unknown.
     const known = await this.db.query('select 1 from campaign where id = $1', [campaignId]);
@@ -83,24 +98,44 @@ export class BatchesController {
   }
 
   @Get('batches/:id')
+  @ApiOperation({ summary: 'One batch' })
+  @ApiJson(200, 'Batch', 'The batch.')
+  @ApiErrors([404])
   async one(@Param('id') id: string) {
     return batchJson(await this.find(id), this.registry);
   }
 
   @Post('batches/:id/retry')
   @HttpCode(202)
+  @ApiOperation({ summary: 'Send a failed batch again, same leads, same file' })
+  @ApiJson(202, 'Retried', 'Pending again, with a fresh retry schedule.')
+  @ApiErrors([404, 409], { 409: 'The batch is not failed.' })
+  @ApiOperatorOnly()
   retry(@Param('id') id: string, @Req() req: FastifyRequest) {
     if (!UUID.test(id)) throw notFound(`No batch '${id}'.`);
     return this.actions.retryBatch(apiActor(req), id);
   }
 
   @Get('batches/:id/file')
+  @ApiOperation({ summary: "The batch's file, the same bytes every time (erased leads' values blank)" })
+  @ApiFile('The file, streamed.')
+  @ApiErrors([404])
   async file(@Param('id') id: string, @Res() res: FastifyReply): Promise<void> {
     const batch = await this.find(id);
     await sendFile(res, this.files.forBatch(batch), this.logger);
   }
 
   @Get('campaigns/:id/export')
+  @ApiOperation({ summary: "A campaign's matching leads as a file; changes nothing" })
+  @ApiQuery({ name: 'format', required: false, enum: ['csv', 'tsv'] })
+  @ApiQuery({ name: 'quote', required: false, enum: ['needed', 'all'] })
+  @ApiQuery({ name: 'header', required: false, enum: ['true', '1', 'yes', 'false', '0', 'no'] })
+  @ApiQuery({ name: 'status', required: false, enum: ['pending', 'delivered', 'rejected', 'failed', 'skipped'] })
+  @ApiQuery({ name: 'delivery', required: false, type: String })
+  @ApiQuery({ name: 'since', required: false, type: String })
+  @ApiQuery({ name: 'until', required: false, type: String })
+  @ApiFile('`<campaign>-export-<YYYY-MM-DD>.<ext>`, streamed.')
+  @ApiErrors([400, 404])
   async export(@Param('id') campaignId: string, @Query() query: Record<string, string>, @Res() res: FastifyReply): Promise<void> {
     const choice = {
       format: query.format === undefined ? undefined : query.format === 'csv' || query.format === 'tsv' ? (query.format as 'csv' | 'tsv') : badFormat(),

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { DateTime } from 'luxon';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
@@ -41,6 +42,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Controller('console')
 @UseFilters(ConsoleErrorFilter)
+// HTML pages for people, not part of the API's document (docs/api.md › OpenAPI).
+@ApiExcludeController()
 export class ConsoleController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServerConfig,

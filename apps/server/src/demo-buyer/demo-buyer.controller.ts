@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { parseObjectBody, readBody } from '../common/request-body';
 
 /**
@@ -9,6 +10,8 @@ import { parseObjectBody, readBody } from '../common/request-body';
  * 503 now and then so retries show in the attempt log. Turn it off with DEMO_BUYER=off.
  */
 @Controller('demo-buyer')
+// A pretend buyer, not the host's API: left out of its document.
+@ApiExcludeController()
 export class DemoBuyerController {
   private seen = 0;
 

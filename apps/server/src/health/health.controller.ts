@@ -2,9 +2,11 @@ import { Controller, Get, Header, Res } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { FastifyReply } from 'fastify';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Database } from '../common/database';
 import { DISPATCH_QUEUE } from '../engine/queues';
 import { Metrics } from '../engine/metrics';
+import { ApiJson } from '../openapi/api-responses';
 
 async function check(work: () => Promise<unknown>, ms = 2_000): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
@@ -20,6 +22,7 @@ async function check(work: () => Promise<unknown>, ms = 2_000): Promise<string> 
 
 /** `/health` (PostgreSQL and Redis) and `/metrics` (Prometheus). No auth: they reveal no lead data. */
 @Controller()
+@ApiTags('operations')
 export class HealthController {
   constructor(
     private readonly db: Database,
@@ -28,6 +31,9 @@ export class HealthController {
   ) {}
 
   @Get('health')
+  @ApiOperation({ summary: 'PostgreSQL and Redis, each answering within 2 s' })
+  @ApiJson(200, 'Health', 'Both answered.')
+  @ApiJson(503, 'Health', '`status: "unavailable"`, with `down: …` for the part that did not answer.')
   async health(@Res() res: FastifyReply): Promise<void> {
     const [postgres, redis] = await Promise.all([
       check(() => this.db.query('select 1')),
@@ -38,6 +44,8 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @ApiOperation({ summary: 'Prometheus text, per process (docs/api.md › Operations)' })
+  @ApiResponse({ status: 200, description: 'Prometheus text format 0.0.4.', content: { 'text/plain': { schema: { type: 'string' } } } })
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async prometheus(): Promise<string> {
     let depth: Record<string, number> = {};
