@@ -29,7 +29,7 @@ hbs.registerHelper('plus1', (n: unknown) => Number(n) + 1);
 hbs.registerHelper('upper', (v: unknown) => String(v ?? '').toUpperCase());
 
 const CSS = `
-:root { --ink:#1d2433; --muted:#5b6478; --line:#dde2ea; --bg:#f6f7fb; --accent:#2456d6; --ok:#1b7f4b; --bad:#b42318; --warn:#a15c00; }
+:root { --ink:#1d2433; --muted:#5b6478; --line:#dde2ea; --bg:#f6f7fb; --accent:#2456d6; --ok:#146c3f; --bad:#b42318; --warn:#a15c00; }
 * { box-sizing: border-box; }
 body { margin:0; font:15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color:var(--ink); background:var(--bg); }
 header { background:#111a2e; color:#fff; padding:.7rem 1.5rem; display:flex; gap:1.5rem; align-items:center; }
