@@ -30,6 +30,7 @@ function pageLimit(param: string | undefined): number {
 }
 
 export function dispatchJson(d: Record<string, any>, attempts?: Record<string, any>[]) {
+  const next = d.batch_next_attempt_at ?? d.next_attempt_at;
   return {
     id: d.id,
     delivery: d.delivery_id,
@@ -40,9 +41,11 @@ export function dispatchJson(d: Record<string, any>, attempts?: Record<string, a
     captured: d.captured ?? null,
     batch: d.batch_id ?? null,
     attemptCount: d.attempts,
-    // A pending dispatch's next try (a retry, or the end of a hold) and what holds it back.
-    nextAttemptAt: d.status === 'pending' && d.next_attempt_at ? new Date(d.next_attempt_at).toISOString() : null,
-    heldBy: d.status === 'pending' ? (d.held_by ?? null) : null,
+    // A pending dispatch's next try (a retry, or the end of a hold) and what holds it back: a
+    // next try with no hold written is a retry's (docs/api.md › Admin API, dispatch). A dispatch
+    // in a batch waits for the batch's retry, kept on the batch.
+    nextAttemptAt: d.status === 'pending' && next ? new Date(next).toISOString() : null,
+    heldBy: d.status === 'pending' ? (d.held_by ?? (next ? 'retry' : null)) : null,
     ...(attempts ? { attempts } : {}),
   };
 }
@@ -124,8 +127,9 @@ export class AdminQueries {
     if (!leadIds.length) return map;
     // In the order the lead's campaign version declares its deliveries, as intake answered them.
     const { rows } = await this.db.query(
-      `select d.* from dispatch d
+      `select d.*, b.next_attempt_at as batch_next_attempt_at from dispatch d
          join lead l on l.id = d.lead_id
+         left join batch b on b.id = d.batch_id and d.status = 'pending'
          left join campaign_version v on v.campaign_id = l.campaign_id and v.hash = l.campaign_version
          left join lateral (select e.n from jsonb_array_elements(v.definition->'deliveries') with ordinality e(x, n)
                              where e.x->>'id' = d.delivery_id limit 1) p on true

@@ -70,7 +70,7 @@ const Dispatch = closed(
     batch: { ...uuid, nullable: true },
     attemptCount: count(),
     nextAttemptAt: { ...time('A pending dispatch’s next try, when known.'), nullable: true },
-    heldBy: { type: 'string', nullable: true, enum: ['cap', 'hours', 'rate', 'breaker', 'paused', null] },
+    heldBy: { type: 'string', nullable: true, enum: ['retry', 'cap', 'hours', 'rate', 'breaker', 'paused', null], description: 'What a pending dispatch waits for (docs/api.md › Admin API: dispatch).' },
   },
   undefined,
   'docs/api.md › Admin API: dispatch',
