@@ -23,6 +23,7 @@ import { readBody } from '../common/request-body';
 import { APP_CONFIG, type ServerConfig } from '../config.token';
 import { BatchFiles } from '../engine/batch-files';
 import { DeliveryStates, type DeliveryLiveState } from '../engine/contracts/delivery.state';
+import { attemptViews, nextAttemptView, type AttemptJson } from './attempt.view';
 import { contractLines, stateLines } from './contract.lines';
 import { ConsoleErrorFilter } from './console-error.filter';
 import { ConsoleSessions, type ConsoleUser } from './console-session.store';
@@ -204,7 +205,16 @@ export class ConsoleController {
     const declared = fieldNames(campaign);
     const names = [...declared, ...Object.keys(data).filter((k) => !declared.includes(k))];
     const fields = names.map((name) => ({ name, value: data[name] ?? '' }));
-    const dispatches = lead.dispatches.map((d) => ({ ...d, retryable: d.status === 'failed' || d.status === 'rejected' }));
+    // The batches its attempts went in, so a batch's attempt says what it was (a download, a send).
+    const batchIds = [...new Set(lead.dispatches.flatMap((d) => (d.attempts ?? []).flatMap((a) => (a.batch ? [a.batch] : []))))];
+    const { rows: batchRows } = batchIds.length ? await this.db.query('select * from batch where id = any($1::uuid[])', [batchIds]) : { rows: [] };
+    const batches = new Map(batchRows.map((b) => [b.id as string, batchJson(b, this.registry)]));
+    const dispatches = lead.dispatches.map((d) => ({
+      ...d,
+      retryable: d.status === 'failed' || d.status === 'rejected',
+      next: nextAttemptView(d, this.registry.delivery(lead.campaign, d.delivery)?.delivery.mode.kind),
+      attempts: attemptViews((d.attempts ?? []) as AttemptJson[], batches),
+    }));
     const summary = leadSummary(campaign, data) || 'Lead';
     this.html(res, 'lead', summary, { lead: { ...lead, dispatches }, campaign, summary, fields, notice }, user);
   }

@@ -62,6 +62,10 @@ fieldset label { font-weight:400; margin:.35rem 0; } .hint { color:var(--muted);
 .files td { font-size:.9rem; } .files code { font-size:.8rem; white-space:normal; }
 .filters input, .filters select, .filters button { height:2.4rem; } .filters a { align-self:center; }
 .actions { display:flex; gap:1rem; align-items:center; flex-wrap:wrap; margin-top:1rem; }
+.attempt { font-size:1rem; margin:1.3rem 0 .3rem; } .answer { font-weight:700; } .next-attempt { background:#fff3df; border:1px solid #f0d9a8; padding:.5rem .8rem; border-radius:.4rem; }
+.badge { display:inline-block; padding:0 .45rem; border-radius:.6rem; font-size:.8rem; font-weight:600; color:#6b3f00; background:#fff3df; border:1px solid #e5c48a; }
+details { margin:.4rem 0; } summary { cursor:pointer; font-weight:600; } table.headers, table.form-body { margin:.4rem 0; font-size:.85rem; }
+table.headers th[scope=row], table.form-body th[scope=row] { width:30%; font-family:ui-monospace, monospace; } .body-kind { color:var(--muted); font-size:.85rem; margin:.5rem 0 .2rem; }
 `;
 
 const LAYOUT = hbs.compile(`<!doctype html>

@@ -30,7 +30,8 @@ const SECRET_QUERY_NAMES = new Set([
   'passphrase',
 ]);
 
-const REDACTED = '[redacted]';
+/** What a redacted value is stored as; the console marks a header with exactly this value redacted. */
+export const REDACTED = '[redacted]';
 
 /** Header values that must never be stored or logged in clear. */
 export function redactHeaders(headers: Record<string, string> | undefined): Record<string, string> {
