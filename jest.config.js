@@ -18,6 +18,8 @@ module.exports = {
     '^@leadrelay/plugins/(.*)$': '<rootDir>/plugins/$1',
     '^@leadrelay/(.*)$': '<rootDir>/libs/$1/src',
   },
+  // Every answer from a leadrelay server is checked against its /openapi.json (docs/api.md › OpenAPI).
+  setupFilesAfterEnv: ['<rootDir>/test/support/openapi-contract.setup.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import { insertLeads } from './files/lead-files.fixture';
+import { contract } from './support/openapi-contract';
 import { sql, startTestServer, type TestServer } from './support/test-server';
 
 interface Answer {
@@ -29,7 +30,12 @@ describe('HTTP adapter (docs/api.md › Errors)', () => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text, port: req.socket!.localPort! }));
+        res.on('end', () => {
+          const answer = { status: res.statusCode!, headers: res.headers, body: text, port: req.socket!.localPort! };
+          // Checked against /openapi.json as fetch's answers are (test/support/openapi-contract.setup.ts).
+          const seen = { method, url: `${server.url}${path}`, status: answer.status, contentType: res.headers['content-type'] ?? null, body: text };
+          contract.observe(seen).then(() => resolve(answer), reject);
+        });
       });
       req.on('error', reject);
       if (Array.isArray(body)) {

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { Client } from 'pg';
 import { normaliseLead } from '@leadrelay/sdk/internal';
 import intakeTest from './campaigns/intake-test.campaign';
+import { contract } from './support/openapi-contract';
 import { startTestServer, type TestServer } from './support/test-server';
 
 /**
@@ -62,7 +63,9 @@ describe('intake fuzzing (docs/api.md › Intake)', () => {
           } catch {
             // left as text: the assertions below say what was expected
           }
-          resolve({ status: res.statusCode!, body });
+          // Checked against /openapi.json as fetch's answers are (test/support/openapi-contract.setup.ts).
+          const seen = { method: 'POST', url: `${server.url}${path}`, status: res.statusCode!, contentType: res.headers['content-type'] ?? null, body: text };
+          contract.observe(seen).then(() => resolve({ status: res.statusCode!, body }), reject);
         });
       });
       req.on('error', reject);

@@ -114,7 +114,7 @@ const LeadDetail = closed({
   receivedAt: time(),
   data: leadData,
   raw: openObject('The submission as sent; `{}` once erased.'),
-  source: { type: 'object', nullable: true, additionalProperties: true, description: 'Where it came from; null once erased.' },
+  source: nullableText('The address it was sent from; null once erased.'),
   erasedAt: { ...time(), nullable: true },
   dispatches: { type: 'array', items: ref('DispatchWithAttempts') },
 });
