@@ -58,3 +58,13 @@ export async function accessibilityProblems(page: Page): Promise<AxeProblem[]> {
       .map((v: any) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n: any) => n.target.join(' ')) }));
   });
 }
+
+/**
+ * Screenshots the README and docs show (docs/screenshots/), of the viewport: written only when
+ * DOCS_SCREENSHOTS is set (`DOCS_SCREENSHOTS=1 npx jest test/console`), so an ordinary run leaves
+ * the committed pictures alone. Every run still writes the full page to SHOTS.
+ */
+export async function docsScreenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+  if (process.env.DOCS_SCREENSHOTS) await page.screenshot({ path: path.join('docs/screenshots', name) });
+}
