@@ -144,13 +144,18 @@ describe('web console in Chromium', () => {
     await page.getByRole('link', { name: 'Files test' }).click();
     await page.getByRole('link', { name: 'Tools → Manual Delivery' }).click();
     await page.waitForURL('**/console/campaigns/files-test/manual-delivery');
-    await page.getByLabel('Delivery').selectOption('download');
-    await expect(page.getByLabel('Delivery').locator('option:checked').textContent()).resolves.toContain('3 pending');
-    await page.getByLabel('Tab-delimited').check();
-    await page.getByLabel('Include a header row').uncheck();
+    // One form per on-demand delivery, each with its own count and button.
+    const downloadForm = page.getByRole('region', { name: 'download', exact: true });
+    await expect(downloadForm.locator('.pending-count').textContent()).resolves.toBe('3 lead(s) pending');
+    await downloadForm.getByLabel('Tab-delimited').check();
+    await downloadForm.getByLabel('Include a header row').uncheck();
     await page.screenshot({ path: path.join(SHOTS, 'manual-delivery.png'), fullPage: true });
 
-    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download/ }).click()]);
+    // The press lands on the batch's page, which offers the file (test/console/console-manual-delivery covers that page).
+    await downloadForm.getByRole('button', { name: /Download/ }).click();
+    await page.waitForURL(/\/console\/batches\/[0-9a-f-]{36}$/);
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Delivered 3 lead(s) of delivery download');
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /^Download files-test-download-/ }).click()]);
     const saved = path.join(SHOTS, file.suggestedFilename());
     await file.saveAs(saved);
     expect(file.suggestedFilename()).toMatch(/^files-test-download-[0-9a-f-]{36}\.tsv$/);

@@ -236,6 +236,11 @@ export class ConsoleController {
     await this.manualForm(res, user, id);
   }
 
+  /**
+   * **Download and mark delivered**: makes the manual delivery, then answers 303 to the batch's
+   * page, which says what was delivered and offers the file by a link (showing a page and starting
+   * a download at once needs script or a refresh trick). Nothing to take → the form again, saying why.
+   */
   @Post('campaigns/:id/manual-delivery')
   async manual(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     const post = await this.operatorForm(req, res, 'deliver leads');
@@ -248,8 +253,7 @@ export class ConsoleController {
         quote: form.get('quote') === 'all' ? 'all' : 'needed',
         header: form.get('header') === 'true',
       });
-      const { rows } = await this.db.query('select * from batch where id = $1', [batch.id]);
-      await sendFile(res, this.files.forBatch(rows[0]), this.logger);
+      res.redirect(`/console/batches/${batch.id}`, 303);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       res.status(DOMAIN_ERROR_STATUS[err.code]);
@@ -282,6 +286,21 @@ export class ConsoleController {
     const campaign = await this.campaign(id);
     const { rows } = await this.db.query('select * from batch where campaign_id = $1 order by created_at desc, id desc limit 200', [id]);
     this.html(res, 'batches', 'Batches', { campaign, tab: 'batches', batches: rows.map((b) => batchJson(b, this.registry)), notice }, user);
+  }
+
+  /** One batch: what it delivered, its file, and how many leads its delivery has pending now. */
+  @Get('batches/:id')
+  async batchPage(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    const user = await this.signedIn(req, res);
+    if (!user) return;
+    const { rows } = UUID.test(id) ? await this.db.query('select * from batch where id = $1', [id]) : { rows: [] };
+    if (!rows.length) throw notFound(`No batch '${id}'.`);
+    const batch = batchJson(rows[0], this.registry);
+    const campaign = await this.campaign(batch.campaign);
+    const pending = (await this.pendingByDelivery(batch.campaign)).get(batch.delivery) ?? 0;
+    // A batch with no send (attempts 0) and delivered is a download: its file is the delivery.
+    const outcome = batch.status === 'delivered' ? (batch.attempts ? 'sent' : 'downloaded') : batch.status === 'pending' ? 'sending' : 'failed';
+    this.html(res, 'batch', `Batch ${batch.id}`, { campaign, tab: batch.mode === 'on-demand' ? 'manual' : 'batches', batch, pending, outcome }, user);
   }
 
   @Get('batches/:id/file')
@@ -365,23 +384,39 @@ export class ConsoleController {
     // Only a campaign in force can deliver (an archived one is not in the registry).
     const resolved = this.registry.get(id);
     const manual = (resolved?.deliveries ?? []).filter((d) => d.mode.kind === 'on-demand');
-    const { rows } = await this.db.query<{ delivery_id: string; n: number }>(
-      `select delivery_id, count(*)::int as n from dispatch where campaign_id = $1 and status = 'pending' and batch_id is null group by delivery_id`,
-      [id],
-    );
-    const pending = new Map(rows.map((r) => [r.delivery_id, r.n]));
+    const pending = await this.pendingByDelivery(id);
+    const live = resolved ? await this.states.of(resolved) : new Map<string, DeliveryLiveState>();
+    // One form per delivery, each with its own defaults and its own button, off when it would take
+    // no lead (the API would answer 409): nothing pending, paused, or a cap used up.
     const deliveries = manual.map((d) => {
       const file = this.files.optionsFor(resolved!, d, {});
-      return { id: d.id, pending: pending.get(d.id) ?? 0, format: file.format, quote: file.quote, header: file.header, columns: file.columns.map((c) => c.header).join(', ') };
+      const n = pending.get(d.id) ?? 0;
+      const state = live.get(d.id);
+      const fullCap = state?.caps.find((c) => c.used >= c.max);
+      const held = state?.paused
+        ? `${d.id} is paused: resume it on the Leads tab to deliver.`
+        : !n
+          ? `Nothing is pending for ${d.id}: there is nothing to deliver until a lead arrives.`
+          : fullCap
+            ? `The cap of ${fullCap.max} per ${fullCap.per} is used up until ${fullCap.resetsAt.replace('T', ' ').slice(0, 16)} UTC: the ${n} pending lead(s) wait for the next window.`
+            : undefined;
+      return { id: d.id, pending: n, held, format: file.format, quote: file.quote, header: file.header, columns: file.columns.map((c) => c.header).join(', ') };
     });
     this.html(res, 'manual', 'Manual delivery', {
       campaign,
       tab: 'manual',
       error: error ?? (manual.length ? undefined : 'This campaign has no on-demand delivery, so there is nothing to deliver from here. Use Export to download its leads.'),
       deliveries,
-      // The form starts with the first delivery's own defaults.
-      defaults: deliveries[0] ?? { format: 'csv', quote: 'needed', header: true },
     }, user);
+  }
+
+  /** Each delivery's pending dispatches that no batch holds yet: what a manual delivery would take. */
+  private async pendingByDelivery(campaignId: string): Promise<Map<string, number>> {
+    const { rows } = await this.db.query<{ delivery_id: string; n: number }>(
+      `select delivery_id, count(*)::int as n from dispatch where campaign_id = $1 and status = 'pending' and batch_id is null group by delivery_id`,
+      [campaignId],
+    );
+    return new Map(rows.map((r) => [r.delivery_id, r.n]));
   }
 
   private async campaign(id: string) {

@@ -10,6 +10,7 @@ import { LEAD_PAGE } from './pages/lead.page';
 import { MANUAL_PAGE } from './pages/manual-delivery.page';
 import { EXPORT_PAGE } from './pages/export.page';
 import { BATCHES_PAGE } from './pages/batches.page';
+import { BATCH_PAGE } from './pages/batch.page';
 import { AUDIT_PAGE } from './pages/audit.page';
 import { SEARCH_PAGE } from './pages/search.page';
 import { REPLAY_PAGE } from './pages/replay.page';
@@ -66,6 +67,7 @@ fieldset label { font-weight:400; margin:.35rem 0; } .hint { color:var(--muted);
 .badge { display:inline-block; padding:0 .45rem; border-radius:.6rem; font-size:.8rem; font-weight:600; color:#6b3f00; background:#fff3df; border:1px solid #e5c48a; }
 details { margin:.4rem 0; } summary { cursor:pointer; font-weight:600; } table.headers, table.form-body { margin:.4rem 0; font-size:.85rem; }
 table.headers th[scope=row], table.form-body th[scope=row] { width:30%; font-family:ui-monospace, monospace; } .body-kind { color:var(--muted); font-size:.85rem; margin:.5rem 0 .2rem; }
+button:disabled, button.primary:disabled { cursor:not-allowed; background:#eef1f6; color:#5b6478; border-color:#b9c1cf; } .held { color:var(--warn); font-weight:600; } table.batch th[scope=row] { width:12rem; }
 `;
 
 const LAYOUT = hbs.compile(`<!doctype html>
@@ -86,6 +88,7 @@ const PAGES = {
   manual: MANUAL_PAGE,
   export: EXPORT_PAGE,
   batches: BATCHES_PAGE,
+  batch: BATCH_PAGE,
   audit: AUDIT_PAGE,
   search: SEARCH_PAGE,
   replay: REPLAY_PAGE,
