@@ -30,6 +30,9 @@ import { ConsoleSessions, type ConsoleUser } from './console-session.store';
 import { sendPage, type ConsolePage } from './console.views';
 import { LoginLimiter, loginKeys } from './login.limiter';
 import { crossSiteReason } from './request-origin.check';
+import { consoleZone, isZone, ZONE_COOKIE, ZONE_SCRIPT, zoneNames, zoneTime } from './console-time';
+import { DeliveryHealth, DISPATCH_STATUSES, FAILING_LOOKBACK_DAYS } from './delivery-health.service';
+import { deliveryHealthView } from './delivery-health.view';
 
 const COOKIE = 'leadrelay_console';
 const STATUSES = ['pending', 'delivered', 'rejected', 'failed', 'skipped'];
@@ -58,6 +61,7 @@ export class ConsoleController {
     private readonly audit: AuditLog,
     private readonly sessions: ConsoleSessions,
     private readonly limiter: LoginLimiter,
+    private readonly health: DeliveryHealth,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -116,12 +120,82 @@ export class ConsoleController {
     const user = await this.signedIn(req, res);
     if (!user) return;
     const rows = await this.em.fork().find(Campaign, {}, { orderBy: { archived: 'asc', id: 'asc' } });
-    const pending = await this.db.query<{ campaign_id: string; n: number }>(
-      `select campaign_id, count(*)::int as n from dispatch where status = 'pending' group by campaign_id`,
-    );
-    const byCampaign = new Map(pending.rows.map((r) => [r.campaign_id, r.n]));
-    const campaigns = rows.map((c) => ({ ...campaignJson(c), pending: byCampaign.get(c.id) ?? 0 }));
+    const overview = await this.health.overview(this.registry.all(), this.zoneOf(req));
+    const campaigns = rows.map((c) => {
+      const campaign = campaignJson(c);
+      const seen = overview.get(c.id);
+      const deliveries = campaign.deliveries.map((d) => {
+        const o = seen?.deliveries.get(d.id);
+        const health = o?.health ?? 'ok';
+        return {
+          ...d,
+          health: c.archived ? undefined : health,
+          healthClass: health === 'ok' ? 'ok' : health === 'paused' || health === 'breaker half-open' ? 'warn' : 'bad',
+          counts: DISPATCH_STATUSES.map((status) => ({ status, n: o?.counts[status] ?? 0 })),
+        };
+      });
+      return { ...campaign, deliveries, leadsToday: seen?.leadsToday ?? 0 };
+    });
     this.html(res, 'campaigns', 'Campaigns', { campaigns }, user);
+  }
+
+  /**
+   * A delivery's health (docs/api.md › Console › Delivery page): its contract and live state, the
+   * breaker, how long it has been failing, and its attempts over the last hour and day as charts.
+   */
+  @Get('campaigns/:id/deliveries/:delivery')
+  async deliveryPage(@Param('id') id: string, @Param('delivery') delivery: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    const user = await this.signedIn(req, res);
+    if (!user) return;
+    const campaign = await this.campaign(id);
+    const stored = campaign.deliveries.find((d) => d.id === delivery);
+    if (!stored) throw notFound(`No delivery '${delivery}' in campaign '${id}'.`);
+    const zone = this.zoneOf(req);
+    // Archived, or dropped from the campaign file: its history stays readable, without a live state.
+    const resolved = this.registry.get(id);
+    const inForce = resolved?.deliveries.find((d) => d.id === delivery);
+    const live = inForce ? (await this.states.of(resolved!)).get(delivery) : undefined;
+    const health = await this.health.delivery(id, delivery, zone);
+    this.html(res, 'delivery', `${delivery} · ${campaign.name}`, {
+      campaign,
+      tab: 'leads',
+      delivery: { id: delivery, mode: stored.mode, plugin: stored.plugin },
+      inForce: Boolean(inForce),
+      contract: inForce ? contractLines(inForce.settings) : [],
+      // The breaker has its own row on this page.
+      now: stateLines(live && { ...live, breaker: undefined }, zone),
+      paused: live?.paused ?? false,
+      lookbackDays: FAILING_LOOKBACK_DAYS,
+      ...deliveryHealthView(health, live?.breaker, zone),
+    }, user);
+  }
+
+  /** The time zone page: the zone every console time is shown in (docs/api.md › Console › Time zone). */
+  @Get('time-zone')
+  async zonePage(@Query('next') next: string | undefined, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    const user = await this.signedIn(req, res);
+    if (!user) return;
+    const zone = this.zoneOf(req);
+    this.html(res, 'timeZone', 'Time zone', { zone, zoneNow: zoneTime(new Date(), zone), zones: zoneNames(), next: safeNext(next) }, user);
+  }
+
+  /** Chooses the zone (a viewer too: it changes only what this browser shows); empty = the browser's own, which tz.js learns again. */
+  @Post('time-zone')
+  async chooseZone(@Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    const post = await this.postForm(req, res);
+    if (!post) return;
+    const zone = post.form.get('zone') ?? '';
+    if (zone && !isZone(zone)) throw new ApiError(400, 'bad_request', `'${zone}' is not a time zone this server knows (an IANA name such as America/Chicago).`);
+    // Not HttpOnly: tz.js must see that a zone is chosen, and leave it alone.
+    if (zone) res.setCookie(ZONE_COOKIE, zone, { path: '/console', sameSite: 'strict', secure: secureCookie(req), maxAge: 365 * 24 * 60 * 60 });
+    else res.clearCookie(ZONE_COOKIE, { path: '/console' });
+    res.redirect(safeNext(post.form.get('next') ?? undefined), 303);
+  }
+
+  /** The console's one script, same-origin for its CSP (console-time.ts): learns the browser's zone. */
+  @Get('assets/tz.js')
+  zoneScript(@Res() res: FastifyReply) {
+    res.header('Cache-Control', 'public, max-age=3600').header('X-Content-Type-Options', 'nosniff').type('text/javascript; charset=utf-8').send(ZONE_SCRIPT);
   }
 
   /** The audit log, newest first, as `GET /v1/audit` gives it. */
@@ -153,7 +227,7 @@ export class ConsoleController {
       mode: d.mode.kind,
       paused: live.get(d.id)?.paused ?? false,
       contract: contractLines(d.settings),
-      now: stateLines(live.get(d.id)),
+      now: stateLines(live.get(d.id), this.zoneOf(req)),
     }));
     this.html(res, 'leads', campaign.name, {
       campaign,
@@ -465,9 +539,9 @@ export class ConsoleController {
     return (name ? account.name === name : !account.named) ? account : undefined;
   }
 
-  /** The time zone the operator reads and types times in. */
-  private zoneOf(_req: FastifyRequest): string {
-    return 'UTC';
+  /** The time zone the operator reads and types times in (console-time.ts). */
+  private zoneOf(req: FastifyRequest): string {
+    return consoleZone(req);
   }
 
   private html(res: FastifyReply, page: ConsolePage, title: string, context: Record<string, unknown>, user: ConsoleUser | undefined) {
