@@ -100,7 +100,7 @@ describe('console: manual delivery and its batch page', () => {
     await page.waitForURL('**/console/campaigns/manual-test/manual-delivery');
     await expect(section('capped').locator('.pending-count').textContent()).resolves.toBe('1 lead(s) pending');
     await expect(deliverButton('capped').isDisabled()).resolves.toBe(true);
-    await expect(section('capped').locator('.held').textContent()).resolves.toMatch(/^The cap of 2 per day is used up until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: the 1 pending lead\(s\) wait for the next window\.$/);
+    await expect(section('capped').locator('.held').textContent()).resolves.toMatch(/^The cap of 2 per day is used up until \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC: the 1 pending lead\(s\) wait for the next window\.$/);
 
     // A form sent anyway (a page left open from before): the page again, saying why, and no batch.
     const csrf = await page.locator('input[name="_csrf"]').first().inputValue();

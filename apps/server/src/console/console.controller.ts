@@ -307,7 +307,7 @@ export class ConsoleController {
   async manualPage(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     const user = await this.signedIn(req, res);
     if (!user) return;
-    await this.manualForm(res, user, id);
+    await this.manualForm(res, user, id, this.zoneOf(req));
   }
 
   /**
@@ -331,7 +331,7 @@ export class ConsoleController {
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       res.status(DOMAIN_ERROR_STATUS[err.code]);
-      await this.manualForm(res, post.user, id, err.message);
+      await this.manualForm(res, post.user, id, this.zoneOf(req), err.message);
     }
   }
 
@@ -453,7 +453,7 @@ export class ConsoleController {
     res.redirect(`/console/campaigns/${encodeURIComponent(id)}?notice=${encodeURIComponent(notice)}`, 303);
   }
 
-  private async manualForm(res: FastifyReply, user: ConsoleUser, id: string, error?: string) {
+  private async manualForm(res: FastifyReply, user: ConsoleUser, id: string, zone: string, error?: string) {
     const campaign = await this.campaign(id);
     // Only a campaign in force can deliver (an archived one is not in the registry).
     const resolved = this.registry.get(id);
@@ -472,7 +472,7 @@ export class ConsoleController {
         : !n
           ? `Nothing is pending for ${d.id}: there is nothing to deliver until a lead arrives.`
           : fullCap
-            ? `The cap of ${fullCap.max} per ${fullCap.per} is used up until ${fullCap.resetsAt.replace('T', ' ').slice(0, 16)} UTC: the ${n} pending lead(s) wait for the next window.`
+            ? `The cap of ${fullCap.max} per ${fullCap.per} is used up until ${zoneTime(fullCap.resetsAt, zone)}: the ${n} pending lead(s) wait for the next window.`
             : undefined;
       return { id: d.id, pending: n, held, format: file.format, quote: file.quote, header: file.header, columns: file.columns.map((c) => c.header).join(', ') };
     });

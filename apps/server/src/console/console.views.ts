@@ -77,6 +77,9 @@ fieldset label { font-weight:400; margin:.35rem 0; } .hint { color:var(--muted);
 .badge { display:inline-block; padding:0 .45rem; border-radius:.6rem; font-size:.8rem; font-weight:600; color:#6b3f00; background:#fff3df; border:1px solid #e5c48a; }
 details { margin:.4rem 0; } summary { cursor:pointer; font-weight:600; } table.headers, table.form-body { margin:.4rem 0; font-size:.85rem; }
 table.headers th[scope=row], table.form-body th[scope=row] { width:30%; font-family:ui-monospace, monospace; } .body-kind { color:var(--muted); font-size:.85rem; margin:.5rem 0 .2rem; }
+header form.search { margin-left:0; } header form.search input { width:16rem; background:#1c2741; color:#fff; border-color:#fff6; }
+header form.search input::placeholder { color:#c9d1e0; }
+.sr-only { position:absolute; width:1px; height:1px; padding:0; margin:-1px; overflow:hidden; clip:rect(0,0,0,0); white-space:nowrap; border:0; }
 header .zone { margin-left:auto; font-size:.9rem; color:#fffc; } header .zone + form { margin-left:0; }
 ul.deliveries { list-style:none; margin:0; padding:0; } ul.deliveries li + li { margin-top:.5rem; padding-top:.5rem; border-top:1px dashed var(--line); }
 .counts { display:flex; gap:.6rem; flex-wrap:wrap; font-size:.85rem; margin-top:.15rem; } .count.zero { color:var(--muted); } .count.zero .status { background:#f3f4f7; color:var(--muted); }
@@ -96,6 +99,7 @@ const LAYOUT = hbs.compile(`<!doctype html>
 <title>{{title}} — leadrelay</title><style>${CSS}</style><script src="/console/assets/tz.js" defer></script></head>
 <body>
 {{#if user}}<header><a class="brand" href="/console">leadrelay</a><a href="/console">Campaigns</a><a href="/console/audit">Audit</a>
+<form class="search" method="get" action="/console/search" role="search"><label for="header-q" class="sr-only">Search leads by id, email or phone</label><input id="header-q" name="q" type="search" placeholder="Lead id, email or phone"></form>
 <a class="zone" href="/console/time-zone?next={{here}}">Times in {{zone}}</a>
 <form method="post" action="/console/logout"><span class="who">{{user.name}}{{#if (eq user.role 'viewer')}} · viewer{{/if}}</span> {{> csrf}}<button type="submit">Sign out</button></form></header>{{/if}}
 <main>{{{body}}}</main></body></html>`);
