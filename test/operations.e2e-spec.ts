@@ -2,6 +2,8 @@ import { Controller, Get, Inject, Logger as NestLogger, Module } from '@nestjs/c
 import type { Logger } from 'pino';
 import { LOGGER } from '@leadrelay/campaigns';
 import { startServer } from '../apps/server/src/bootstrap';
+import * as path from 'node:path';
+import { freshPage, launchChromium, SHOTS } from './support/console-browser';
 import { parsePrometheusText } from './support/prometheus-text';
 import { TestBuyer } from './support/test-buyer';
 import { dropDatabase, eventually, sql, startTestServer, testEnv, type TestServer } from './support/test-server';
@@ -109,6 +111,30 @@ describe('operations: queue dashboard, metrics, logs', () => {
       expect(await paused()).toBe(true);
       expect((await board('/api/queues/dispatch/resume', { method: 'PUT', headers: operator })).status).toBe(200);
       expect(await paused()).toBe(false);
+    });
+
+    it('renders in Chromium for a browser that answers the Basic prompt with a token, listing both queues', async () => {
+      const browser = await launchChromium();
+      try {
+        const { page } = await freshPage(browser, server.url, { httpCredentials: { username: 'watch', password: VIEWER } });
+        const seen: string[] = [];
+        page.on('request', (r) => seen.push(new URL(r.url()).origin));
+        const failed: string[] = [];
+        page.on('requestfailed', (r) => failed.push(`${new URL(r.url()).origin} ${r.failure()?.errorText}`));
+        const res = await page.goto('/admin/queues');
+        expect(res?.status()).toBe(200);
+        await page.getByText('dispatch', { exact: true }).first().waitFor();
+        await page.getByText('schedule', { exact: true }).first().waitFor();
+        await page.screenshot({ path: path.join(SHOTS, 'queue-dashboard.png') });
+        // bull-board's page links Google Fonts; the dashboard's policy keeps the browser from fetching them.
+        // bull-board's page links Google Fonts: the dashboard's policy keeps the browser from fetching them.
+        expect(res?.headers()['content-security-policy']).toContain("default-src 'self'");
+        // Chromium lists a request the policy stopped, with the reason 'csp': every other origin's is one.
+        const elsewhere = [...new Set(seen)].filter((origin) => origin !== server.url);
+        expect(failed.filter((f) => !f.startsWith(server.url))).toEqual(elsewhere.map((origin) => `${origin} csp`));
+      } finally {
+        await browser.close();
+      }
     });
 
     it('refuses a change carried by Basic credentials from another site, which a browser would send by itself', async () => {

@@ -13,6 +13,12 @@ import { adminByToken, forbidden, requireOperator } from './admin-token.guard';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
+/**
+ * bull-board's page links Google Fonts; the dashboard calls nothing outside the host (like /docs),
+ * so its pages may load only from here and fall back to the system's fonts.
+ */
+const CONTENT_SECURITY_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+
 /** Asked of a browser with no credentials, so that it prompts for them (any user name, the token as password). */
 const CHALLENGE = 'Basic realm="leadrelay queues", charset="UTF-8"';
 
@@ -72,6 +78,7 @@ export async function serveQueueDashboard(app: NestFastifyApplication, config: S
   });
   await app.register(async (scope: FastifyInstance) => {
     scope.addHook('onRequest', admit(config));
+    scope.addHook('onSend', async (_req, reply) => void reply.header('content-security-policy', CONTENT_SECURITY_POLICY));
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, scope.getDefaultJsonParser('error', 'error'));
     await scope.register(board.registerPlugin(), { prefix: QUEUE_DASHBOARD_PATH });
   });
