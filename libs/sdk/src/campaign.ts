@@ -4,6 +4,7 @@ import type { Duration } from './deliveries/buyer-contract';
 import { duration } from './deliveries/buyer-contract.schema';
 import { secretable, type DeliveryDefinition } from './deliveries/delivery';
 import { deliverySettingsSchema } from './deliveries/delivery-settings';
+import { auctionSchema } from './deliveries/ping-post.options';
 import { FIELD_TYPES, type FieldDefinition } from './fields';
 
 /**
@@ -58,7 +59,15 @@ export const campaignSchema = z
     intakeKeys: z.array(secretable).min(1),
     fields: z.array(fieldSchema).min(1),
     deliveries: z.array(
-      z.object({ id: slug, plugin: z.string().min(1), options: z.record(z.string(), z.unknown()), settings: deliverySettingsSchema.default({}) }).strict(),
+      z
+        .object({
+          id: slug,
+          plugin: z.string().min(1),
+          options: z.record(z.string(), z.unknown()),
+          settings: deliverySettingsSchema.default({}),
+          auction: auctionSchema.optional(),
+        })
+        .strict(),
     ),
     retention: duration.optional(),
   })

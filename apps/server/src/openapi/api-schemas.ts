@@ -67,6 +67,7 @@ const Dispatch = closed(
     price: { type: 'number', nullable: true },
     reference: nullableText(),
     captured: { type: 'object', nullable: true, additionalProperties: { type: 'string' }, description: "What the classifier read from the buyer's last answer." },
+    buyer: nullableText('A ping-post dispatch that was sold: the winning buyer (`price` is its bid); null otherwise.'),
     batch: { ...uuid, nullable: true },
     attemptCount: count(),
     nextAttemptAt: { ...time('A pending dispatch’s next try, when known.'), nullable: true },
@@ -88,9 +89,11 @@ const Attempt = closed(
     reference: nullableText(),
     captured: { type: 'object', nullable: true, additionalProperties: { type: 'string' } },
     error: nullableText(),
+    phase: { type: 'string', nullable: true, enum: ['ping', 'post', null], description: 'A ping-post sale’s attempt: its phase; null otherwise.' },
+    buyer: nullableText('A ping-post sale’s attempt: the buyer pinged or posted to; null otherwise.'),
     batch: uuid,
   },
-  ['at', 'durationMs', 'request', 'response', 'outcome', 'reason', 'price', 'reference', 'captured', 'error'],
+  ['at', 'durationMs', 'request', 'response', 'outcome', 'reason', 'price', 'reference', 'captured', 'error', 'phase', 'buyer'],
 );
 
 const DispatchWithAttempts = closed({ ...Dispatch.properties, attempts: { type: 'array', items: ref('Attempt') } }, undefined, 'A dispatch in `GET /v1/leads/{id}`: with every attempt, oldest first, its batch’s included.');
