@@ -1,3 +1,6 @@
+import * as path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { accessibilityProblems, freshPage, launchChromium, SHOTS, signInAs } from '../support/console-browser';
 import { TestBuyer, type ReceivedRequest } from '../support/test-buyer';
 import { eventually, sql, startTestServer, type TestServer } from '../support/test-server';
 
@@ -71,6 +74,9 @@ describe('ping-post: selling one lead', () => {
   const controls = { texas: new ScriptedBuyer(), capped: new ScriptedBuyer(), open: new ScriptedBuyer() };
   const flaky = new ScriptedBuyer();
   let server: TestServer;
+  let browser: Browser | undefined;
+  /** The first test's lead, sold to gamma, for the console's sale card. */
+  let soldLead: string;
 
   const submit = async (campaign: string, lead: Record<string, unknown>): Promise<string> => {
     const res = await fetch(`${server.url}/v1/campaigns/${campaign}/leads`, {
@@ -121,6 +127,7 @@ describe('ping-post: selling one lead', () => {
   });
 
   afterAll(async () => {
+    await browser?.close();
     await server?.stop();
     await Promise.all([...Object.values(buyers), ...Object.values(controls), flaky].map((b) => b.stop()));
   });
@@ -134,6 +141,7 @@ describe('ping-post: selling one lead', () => {
       eps: { silent: true },
     });
     const leadId = await submit('ping-post', { zip: '78701', state: 'TX', email: 'ana@example.com' });
+    soldLead = leadId;
     const d = await finalDispatch(leadId);
 
     expect(d).toMatchObject({ delivery: 'auction', status: 'delivered', buyer: 'gamma', price: 12, reference: 'tok-gamma', attemptCount: 1 });
@@ -165,6 +173,32 @@ describe('ping-post: selling one lead', () => {
     expect(posts[0].request!.headers['idempotency-key']).not.toBe(pings.find((a) => a.buyer === 'gamma')!.request!.headers['idempotency-key']);
     // Recorded for the report: how long the round took against the time-out.
     process.stdout.write(`ping round: ${roundEnd - Math.min(...pings.map((a) => Date.parse(a.at)))} ms (pingTimeoutMs 1500), post ${postAt - roundEnd} ms after it\n`);
+  });
+
+  it('shows the sale on the console’s lead page as one card: the bid table and the winner, each attempt headed with its phase and buyer', async () => {
+    browser = await launchChromium();
+    const { context, page } = await freshPage(browser, server.url);
+    try {
+      await signInAs(page);
+      await page.goto(`/console/leads/${soldLead}`);
+      const card = page.locator('.card', { has: page.locator('h2', { hasText: /^auction / }) });
+      await expect(card.locator('h3', { hasText: 'Sale' }).textContent()).resolves.toBe('Sale: sold to gamma for 12');
+      const rows = await card.locator('table.bids tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => (c.textContent ?? '').trim())));
+      expect(rows).toEqual([
+        ['acme', 'delivered', '4', 'tok-acme', '—'],
+        ['beta', 'delivered', '7', 'tok-beta', '—'],
+        ['gamma winner', 'delivered', '12', 'tok-gamma', 'delivered'],
+        ['delta', 'delivered', '12', 'tok-delta', '—'],
+        ['eps', 'timeout: no complete response within 1500 ms', '—', '—', '—'],
+      ]);
+      const headings = await card.locator('h3.attempt').allTextContents();
+      expect(headings.filter((h) => / · Ping to /.test(h))).toHaveLength(5);
+      expect(headings.filter((h) => / · Post to gamma · /.test(h))).toHaveLength(1);
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await page.screenshot({ path: path.join(SHOTS, 'ping-post-sale.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
   });
 
   it('posts down the bids when the winner rejects: the other 12-bidder, then the 7; all rejecting, the dispatch is rejected with every buyer’s reason', async () => {

@@ -53,9 +53,9 @@ export function phaseKey(dispatchId: string, buyer: string, phase: 'ping' | 'pos
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** The host's tools with every HTTP request's time-out cut to what is left until `until` (epoch ms): a late answer is never waited for. */
-function boundedTools(tools: PluginTools, until: number): PluginTools {
-  return { ...tools, http: { send: (request) => tools.http.send({ ...request, timeoutMs: Math.max(1, Math.min(request.timeoutMs, until - Date.now())) }) } };
+/** The host's tools with every HTTP request's time-out cut to `leftMs()` (asked as it is sent): a late answer is never waited for. */
+function boundedTools(tools: PluginTools, leftMs: () => number): PluginTools {
+  return { ...tools, http: { send: (request) => tools.http.send({ ...request, timeoutMs: Math.max(1, Math.min(request.timeoutMs, leftMs())) }) } };
 }
 
 /**
@@ -126,7 +126,7 @@ export class AuctionRunner {
         const refusal = await this.notEligible(campaign, buyer, dispatch, now);
         if (refusal !== undefined) return { buyer: buyer.id, reason: refusal };
         // Its own time-out runs from its request: the checks and the gate before it take a moment.
-        const sent = await this.send(campaign, buyer.ping, dispatch, 'ping', buyer.id, () => Date.now() + auction.pingTimeoutMs, {
+        const sent = await this.send(campaign, buyer.ping, dispatch, 'ping', buyer.id, () => auction.pingTimeoutMs, {
           dispatchId: phaseKey(dispatch.id, buyer.id, 'ping'),
           lead: pingLead,
           campaign: pingCampaign,
@@ -196,7 +196,7 @@ export class AuctionRunner {
       const full = slots.length ? await this.caps.reserveOne(campaign.id, buyer.post.id, slots) : undefined;
       if (full) return { reason: `not posted: ${full.reason}`, transient: false };
       try {
-        const sent = await this.send(campaign, buyer.post, dispatch, 'post', buyer.id, () => deadlineAt, {
+        const sent = await this.send(campaign, buyer.post, dispatch, 'post', buyer.id, () => deadlineAt - Date.now(), {
           dispatchId: phaseKey(dispatch.id, buyer.id, 'post'),
           lead: dispatch.lead,
           campaign,
@@ -228,9 +228,9 @@ export class AuctionRunner {
   }
 
   /**
-   * One ping or post through the buyer's gate, cut at `until()` (epoch ms, asked once the gate let
-   * it through): `refused` when the gate would not let it go now (paused, breaker open, pacing,
-   * concurrency) — a sale never waits.
+   * One ping or post through the buyer's gate, its request cut at `leftMs()` (asked as it is sent:
+   * a ping's time-out, or what is left of the sale's deadline): `refused` when the gate would not
+   * let it go now (paused, breaker open, pacing, concurrency) — a sale never waits.
    */
   private async send(
     campaign: ResolvedCampaign,
@@ -238,20 +238,19 @@ export class AuctionRunner {
     dispatch: SaleDispatch,
     kind: 'ping' | 'post',
     buyer: string,
-    deadline: () => number,
+    leftMs: () => number,
     input: { dispatchId: string; lead: LeadRecord; campaign: ResolvedCampaign; templateValues?: Record<string, unknown> },
   ): Promise<{ result?: DeliveryResult; attempt?: SaleAttempt; refused?: string }> {
     const gate = await this.gate.acquire(campaign.id, phase, dispatch.id, dispatch.arrivedAt, { once: true });
     if (!gate.ok) return { refused: gate.heldBy === 'breaker' ? 'breaker open' : gate.heldBy };
     const stopRenewing = this.gate.holdSlot(campaign.id, phase.id, dispatch.id);
-    const until = deadline();
     const at = this.clock.now();
     const started = performance.now();
     let result: DeliveryResult;
     try {
       result = await withDeadline(
-        phase.plugin.deliver!({ ...input, deliveryId: phase.id, attempt: dispatch.attempt, options: phase.options, prepared: phase.prepared }, boundedTools(this.tools, until)),
-        Math.max(until - Date.now(), 0) + PHASE_GUARD_MS,
+        phase.plugin.deliver!({ ...input, deliveryId: phase.id, attempt: dispatch.attempt, options: phase.options, prepared: phase.prepared }, boundedTools(this.tools, leftMs)),
+        Math.max(leftMs(), 0) + PHASE_GUARD_MS,
       );
     } catch (err) {
       this.logger.error({ err, dispatchId: dispatch.id, delivery: phase.id, phase: kind }, 'plugin threw instead of returning an outcome');
