@@ -215,7 +215,7 @@ export class ConsoleController {
       retryable: d.status === 'failed' || d.status === 'rejected',
       next: nextAttemptView(d, this.registry.delivery(lead.campaign, d.delivery)?.delivery.mode.kind),
       attempts: attemptViews((d.attempts ?? []) as AttemptJson[], batches),
-      sale: saleView(d, (d.attempts ?? []) as AttemptJson[]),
+      sale: saleView(d, (d.attempts ?? []) as AttemptJson[], this.registry.delivery(lead.campaign, d.delivery)?.delivery.auction?.buyers.map((b) => b.id)),
     }));
     const summary = leadSummary(campaign, data) || 'Lead';
     this.html(res, 'lead', summary, { lead: { ...lead, dispatches }, campaign, summary, fields, notice }, user);

@@ -19,11 +19,16 @@ export interface SaleView {
 }
 
 /**
- * The sale of a ping-post dispatch from its attempts (each with `phase` and `buyer`), buyers in the
- * order they were pinged; undefined for a dispatch of any other delivery. With several sales (a
- * retried one), the last answer of each buyer is shown: the attempts below list them all.
+ * The sale of a ping-post dispatch from its attempts (each with `phase` and `buyer`), buyers in
+ * `declared` order (the sale's, when the delivery is still known; else as pinged); undefined for a
+ * dispatch of any other delivery. With several sales (a retried one), the last answer of each
+ * buyer is shown: the attempts below list them all.
  */
-export function saleView(dispatch: { buyer?: string | null; price?: number | null; reference?: string | null }, attempts: readonly (AttemptJson & { price?: number | null; reference?: string | null })[]): SaleView | undefined {
+export function saleView(
+  dispatch: { buyer?: string | null; price?: number | null; reference?: string | null },
+  attempts: readonly (AttemptJson & { price?: number | null; reference?: string | null })[],
+  declared: readonly string[] = [],
+): SaleView | undefined {
   const phased = attempts.filter((a) => a.phase && a.buyer);
   if (phased.length === 0) return undefined;
   const rows = new Map<string, BidRow>();
@@ -41,5 +46,6 @@ export function saleView(dispatch: { buyer?: string | null; price?: number | nul
   }
   const winner = dispatch.buyer ? { buyer: dispatch.buyer, price: dispatch.price ?? null, reference: dispatch.reference ?? null } : null;
   for (const row of rows.values()) row.winner = row.buyer === winner?.buyer;
-  return { bids: [...rows.values()], winner };
+  const rank = (buyer: string) => (declared.includes(buyer) ? declared.indexOf(buyer) : declared.length);
+  return { bids: [...rows.values()].sort((a, b) => rank(a.buyer) - rank(b.buyer)), winner };
 }
