@@ -32,7 +32,8 @@ describe('CLI preview and classify (docs/campaigns.md › Applying campaigns on 
     expect(await previewCommand(CAMPAIGNS, 'intake-test', 'download', '{"first_name":"Ana","email":"ANA@example.com"}', out.stream, err.stream)).toBe(0);
     expect(err.text()).toBe('');
     const [summary, , fileLine, header, row] = out.text().split(/\r?\n/);
-    expect(summary).toMatch(/^the lead waits for a manual download \(intake-test-\d{4}-\d{2}-\d{2}\.csv\), which delivers it$/);
+    // No batch is made by a preview: the default name shows where its id goes.
+    expect(summary).toMatch(/^the lead waits for a manual download \(intake-test-download-\d{4}-\d{2}-\d{2}-<batch>\.csv\), which delivers it$/);
     expect(fileLine).toMatch(/^--- intake-test-/);
     expect(header).toContain('first_name');
     expect(row).toContain('ana@example.com');

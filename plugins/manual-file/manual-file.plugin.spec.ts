@@ -39,7 +39,7 @@ describe('manual-file plugin', () => {
       quote: 'needed',
       header: true,
       formulaGuard: true,
-      fileName: '{{campaign}}-{{date}}.{{ext}}',
+      fileName: '{{campaign}}-{{delivery}}-{{date}}-{{batch}}.{{ext}}',
       columns: ['first_name', 'email', 'phone', 'zip', 'state', 'lead_id', 'received_at'].map((n) => ({ header: n, source: n })),
     });
   });

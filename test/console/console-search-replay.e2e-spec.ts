@@ -71,6 +71,16 @@ describe('console: search and bulk replay', () => {
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/lead id, an email address or a phone number/);
   });
 
+  it('searches from the header of any page', async () => {
+    const lead = await submit('Hedda', 'hedda@example.com', '512-555-0177');
+    await page.goto('/console/audit');
+    await page.getByLabel('Search leads by id, email or phone').fill('HEDDA@example.com');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/console\/search\?q=HEDDA/);
+    await expect(page.getByRole('heading', { name: '1 lead(s) with this email' }).count()).resolves.toBe(1);
+    await expect(page.locator(`a[href="/console/leads/${lead.id}"]`).count()).resolves.toBe(1);
+  });
+
   it('shows the count of 3 failed dispatches before it retries them, then they are delivered', async () => {
     accepting = false;
     const ids: string[] = [];

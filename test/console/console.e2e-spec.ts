@@ -123,7 +123,8 @@ describe('web console in Chromium', () => {
     const [answer] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Sign in' }).click()]);
     expect(answer.status()).toBe(401);
     await expect(page.getByText('That token is not valid.').isVisible()).resolves.toBe(true);
-    expect(await context.cookies()).toEqual([]);
+    // No session: the only cookie is the time zone tz.js wrote (docs/api.md › Console › Time zone).
+    expect((await context.cookies()).filter((c) => c.name !== 'leadrelay_tz')).toEqual([]);
     await page.goto('/console');
     expect(new URL(page.url()).pathname).toBe('/console/login');
   });
@@ -134,7 +135,7 @@ describe('web console in Chromium', () => {
     await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL('**/console/campaigns/files-test/manual-delivery');
-    const [cookie] = await context.cookies();
+    const cookie = (await context.cookies()).find((c) => c.name === 'leadrelay_console')!;
     expect(cookie).toMatchObject({ name: 'leadrelay_console', httpOnly: true, sameSite: 'Strict', path: '/console' });
     expect(cookie.value).not.toContain(ADMIN_TOKEN);
 
@@ -144,13 +145,18 @@ describe('web console in Chromium', () => {
     await page.getByRole('link', { name: 'Files test' }).click();
     await page.getByRole('link', { name: 'Tools → Manual Delivery' }).click();
     await page.waitForURL('**/console/campaigns/files-test/manual-delivery');
-    await page.getByLabel('Delivery').selectOption('download');
-    await expect(page.getByLabel('Delivery').locator('option:checked').textContent()).resolves.toContain('3 pending');
-    await page.getByLabel('Tab-delimited').check();
-    await page.getByLabel('Include a header row').uncheck();
+    // One form per on-demand delivery, each with its own count and button.
+    const downloadForm = page.getByRole('region', { name: 'download', exact: true });
+    await expect(downloadForm.locator('.pending-count').textContent()).resolves.toBe('3 lead(s) pending');
+    await downloadForm.getByLabel('Tab-delimited').check();
+    await downloadForm.getByLabel('Include a header row').uncheck();
     await page.screenshot({ path: path.join(SHOTS, 'manual-delivery.png'), fullPage: true });
 
-    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download/ }).click()]);
+    // The press lands on the batch's page, which offers the file (test/console/console-manual-delivery covers that page).
+    await downloadForm.getByRole('button', { name: /Download/ }).click();
+    await page.waitForURL(/\/console\/batches\/[0-9a-f-]{36}$/);
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Delivered 3 lead(s) of delivery download');
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /^Download files-test-download-/ }).click()]);
     const saved = path.join(SHOTS, file.suggestedFilename());
     await file.saveAs(saved);
     expect(file.suggestedFilename()).toMatch(/^files-test-download-[0-9a-f-]{36}\.tsv$/);

@@ -245,7 +245,10 @@ describe('buyer contracts', () => {
     expect(first.leadCount).toBe(3);
     const file = await (await fetch(`${a.url}/v1/batches/${first.id}/file`, { headers: admin })).text();
     expect(ids.filter((id) => file.includes(id))).toEqual(ids.slice(0, 3));
-    expect((await deliver(b)).leadCount).toBe(0);
+    // The cap has no room left: refused, naming it, and no batch is stored.
+    const refused = await fetch(`${b.url}/v1/campaigns/cap-batch/manual-deliveries`, { method: 'POST', headers: admin, body: '{}' });
+    expect([refused.status, await refused.json()]).toEqual([409, { error: 'nothing_pending', message: expect.stringContaining('cap 3/day reached') }]);
+    expect(await sql(env.DATABASE_URL!, `select count(*)::int as n from batch where campaign_id = 'cap-batch'`)).toEqual([{ n: 1 }]);
     expect(await countBy(env.DATABASE_URL!, 'cap-batch')).toEqual({ delivered: 3, pending: 2 });
     setClock([a, b], new Date('2027-05-04T00:00:01Z'));
     expect((await deliver(b)).leadCount).toBe(2);

@@ -109,13 +109,15 @@ describe('manual delivery (docs/api.md › Admin API, File formats)', () => {
     expect(lead.dispatches.find((d: any) => d.delivery === 'backup')).toMatchObject({ status: 'pending', batch: null });
   });
 
-  it('answers 201 with leadCount 0 when nothing is pending; the file is then the header row alone, or empty', async () => {
+  it('answers 409 when nothing is pending; with allowEmpty a 0-lead batch whose file is the header row alone, or empty', async () => {
     await manual('files-test', { delivery: 'download' });
-    const withHeader = await manual('files-test', { delivery: 'download', header: true, format: 'csv' });
+    const refused = await manual('files-test', { delivery: 'download', header: true, format: 'csv' });
+    expect(refused).toMatchObject({ status: 409, body: { error: 'nothing_pending', message: expect.stringContaining("Delivery 'download' has no pending leads.") } });
+    const withHeader = await manual('files-test', { delivery: 'download', header: true, format: 'csv', allowEmpty: true });
     expect(withHeader.status).toBe(201);
     expect(withHeader.body.leadCount).toBe(0);
     expect((await download(server, withHeader.body.file)).bytes.toString('utf8')).toBe(`${DOWNLOAD_HEADER.join(',')}\r\n`);
-    const bare = await manual('files-test', { delivery: 'download', header: false });
+    const bare = await manual('files-test', { delivery: 'download', header: false, allowEmpty: true });
     expect(bare.body.leadCount).toBe(0);
     const file = await download(server, bare.body.file);
     expect(file.status).toBe(200);
@@ -127,7 +129,8 @@ describe('manual delivery (docs/api.md › Admin API, File formats)', () => {
     const made = await manual('files-test', { delivery: 'backup' });
     expect(made.status).toBe(201);
     const file = await download(server, made.body.file);
-    expect(file.headers.get('content-disposition')).toMatch(/^attachment; filename="files-test-\d{4}-\d{2}-\d{2}\.tsv"$/);
+    // The default name: campaign, delivery, date and batch id, so no two batches share one.
+    expect(file.headers.get('content-disposition')).toMatch(new RegExp(`^attachment; filename="files-test-backup-\\d{4}-\\d{2}-\\d{2}-${made.body.id}\\.tsv"$`));
     const { rows } = parseFile(file.bytes, 'tsv');
     expect(rows[0]).toEqual(['first_name', 'last_name', 'email', 'company', 'notes', 'phone_text', 'amount', 'bill', 'homeowner', 'lead_id', 'received_at']);
     expect(rows.find((r) => r[9] === lead.id)).toEqual(['Cy', '', 'cy@example.com', '', '', '', '', '142.5', 'true', lead.id, lead.receivedAt]);
@@ -148,10 +151,10 @@ describe('manual delivery (docs/api.md › Admin API, File formats)', () => {
     const { rows } = parseFile(file.bytes, 'csv');
     expect(rows[0]).toEqual(['name', 'email', 'city', 'lead_id', 'received_at']);
     expect(rows).toContainEqual(['Solo, "the one"', 'solo@example.com', 'Austin', lead.id, lead.receivedAt]);
-    // An empty body is the same as {}.
+    // An empty body is the same as {}: the one delivery, now with nothing pending.
     const empty = await fetch(`${server.url}/v1/campaigns/single-file/manual-deliveries`, { method: 'POST', headers: server.admin });
-    expect(empty.status).toBe(201);
-    expect((await empty.json()).leadCount).toBe(0);
+    expect(empty.status).toBe(409);
+    expect((await empty.json()).error).toBe('nothing_pending');
 
     const ambiguous = await manual('files-test', { format: 'csv' });
     expect(ambiguous.status).toBe(400);
@@ -169,6 +172,7 @@ describe('manual delivery (docs/api.md › Admin API, File formats)', () => {
     ['an unknown format', { delivery: 'download', format: 'xls' }],
     ['an unknown quote', { delivery: 'download', quote: 'some' }],
     ['a header that is not a boolean', { delivery: 'download', header: 'yes' }],
+    ['an allowEmpty that is not a boolean', { delivery: 'download', allowEmpty: 'yes' }],
     ['a delivery that is not a string', { delivery: 5 }],
     ['an unknown option', { delivery: 'download', delimiter: ';' }],
   ])('refuses %s with 400 and changes nothing', async (_what, body) => {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { ADMIN_TOKEN } from './test-server';
 
 /** Where the console suites put screenshots for a person to look at (not kept in git). */
@@ -24,9 +24,9 @@ export async function signInAs(page: Page): Promise<void> {
   await page.waitForURL(/\/console$/);
 }
 
-/** A fresh browser context (no cookies) on the console at `baseURL`, with its one page. */
-export async function freshPage(browser: Browser, baseURL: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ acceptDownloads: true, baseURL });
+/** A fresh browser context (no cookies) on the console at `baseURL`, with its one page; `options` such as `timezoneId` go to the context. */
+export async function freshPage(browser: Browser, baseURL: string, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ acceptDownloads: true, baseURL, ...options });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   return { context, page };

@@ -1,6 +1,7 @@
 import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { LoggerModule, type Params as RequestLogParams } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { CampaignsModule } from '@leadrelay/campaigns';
 import { blocksPrivateNetworks } from '@leadrelay/config';
@@ -28,8 +29,11 @@ import { IntakeModule } from './intake/intake.module';
  */
 @Module({})
 export class AppModule {
-  /** `plugins`: more plugin modules beside `plugins/installed-plugins.module.ts` (tests install their own this way). */
-  static forRoot(config: ServerConfig, logger: Logger, plugins: Type<unknown>[] = []): DynamicModule {
+  /**
+   * `plugins`: more plugin modules beside `plugins/installed-plugins.module.ts` (tests install their
+   * own this way). `requestLogs`: nestjs-pino's settings (common/request-logging.ts).
+   */
+  static forRoot(config: ServerConfig, logger: Logger, plugins: Type<unknown>[] = [], requestLogs: RequestLogParams = {}): DynamicModule {
     const api = config.LEADRELAY_ROLE !== 'worker';
     const worker = config.LEADRELAY_ROLE !== 'api';
     if (worker) DispatchProcessor.configure(config);
@@ -37,6 +41,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
+        LoggerModule.forRoot(requestLogs),
         CampaignsModule.forRoot({
           logger,
           smtpUrl: config.SMTP_URL,

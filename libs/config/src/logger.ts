@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions as PinoOptions } from 'pino';
 
 /** Application logs are JSON (pino); these paths never reach a log line in clear. */
 export const REDACTED_LOG_PATHS = [
@@ -11,8 +11,18 @@ export const REDACTED_LOG_PATHS = [
   '*.secret',
 ];
 
-export function createLogger(level: string, name = 'leadrelay'): Logger {
-  return pino({ name, level, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } });
+export interface LoggerOptions {
+  name?: string;
+  /** Fields added to every line (the server's request id: apps/server/src/common/request-logging.ts). */
+  mixin?: PinoOptions['mixin'];
+  /** Where lines go; stdout unless given (the e2e suites read a server's lines back). */
+  destination?: DestinationStream;
 }
 
-export type { Logger };
+export function createLogger(level: string, options: LoggerOptions = {}): Logger {
+  const { name = 'leadrelay', mixin, destination } = options;
+  const settings = { name, level, mixin, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } };
+  return destination ? pino(settings, destination) : pino(settings);
+}
+
+export type { DestinationStream, Logger };

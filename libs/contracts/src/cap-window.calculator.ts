@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, FixedOffsetZone } from 'luxon';
 import type { Cap } from '@leadrelay/sdk';
 import { ZoneClock } from './zone-clock';
 
@@ -14,10 +14,9 @@ export interface CapWindowSpan {
 
 const KEY_FORMAT = { day: 'yyyy-MM-dd', week: "kkkk-'W'WW", month: 'yyyy-MM' } as const;
 
+/** `+05:30`, `-06:00`. */
 function offsetText(ms: number): string {
-  const minutes = Math.abs(ms) / 60_000;
-  const pad = (n: number) => String(Math.floor(n)).padStart(2, '0');
-  return `${ms < 0 ? '-' : '+'}${pad(minutes / 60)}:${pad(minutes % 60)}`;
+  return FixedOffsetZone.instance(Math.trunc(ms / 60_000)).formatOffset(0, 'short');
 }
 
 /**

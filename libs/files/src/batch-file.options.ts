@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { BatchFile, FileColumn, FileFormatOptions, LeadRecord } from '@leadrelay/sdk/plugin';
 import type { FileSpec } from './file-row.formatter';
 import { createFileStream } from './file.writer';
@@ -41,8 +42,8 @@ export function batchFileOptions(
     columns: base.columns,
     fileName: renderFileName(base.fileName, {
       ...names,
-      date: at.toISOString().slice(0, 10),
-      time: at.toISOString().slice(11, 19).replace(/:/g, ''),
+      date: DateTime.fromJSDate(at, { zone: 'utc' }).toFormat('yyyy-MM-dd'),
+      time: DateTime.fromJSDate(at, { zone: 'utc' }).toFormat('HHmmss'),
       ext: format,
     }),
   };

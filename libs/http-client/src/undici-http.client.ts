@@ -118,8 +118,10 @@ type Exchange = { method: string; url: string; headers: Record<string, string>; 
 /**
  * The next hop, as browsers do it: 303 (and 301/302 after a POST) becomes a GET without body. Safer
  * than browsers: headers stay on their origin (`CROSS_ORIGIN_HEADERS` aside) and https never
- * steps down to http. (undici's redirect interceptor forwards custom headers to any origin and
- * follows https→http, hence this loop; docs/campaigns.md › Redirects.)
+ * steps down to http. Why not undici's redirect interceptor (read in undici 7.30.2's redirect
+ * handler): to another origin it drops only Host, Authorization, Cookie and Proxy-Authorization, so
+ * a buyer's `X-Api-Key`, partner token or `webhook-signature` would go to wherever it redirects;
+ * and it has no scheme check, so https→http is followed. Hence this loop (docs/campaigns.md › Redirects).
  */
 function redirected(previous: Exchange, status: number, target: URL): Exchange {
   const from = new URL(previous.url);

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { DateTime } from 'luxon';
 
 /**
  * Writes composed messages as `.eml` files: what email becomes when no SMTP server is configured,
@@ -35,7 +36,7 @@ export class EmlOutboxWriter {
 
 /** ISO-8601 with `-` for `:`, which Windows and some zip and sync tools refuse in file names. */
 function fileTime(date: Date): string {
-  return date.toISOString().replace(/:/g, '-');
+  return DateTime.fromJSDate(date, { zone: 'utc' }).toFormat("yyyy-MM-dd'T'HH-mm-ss.SSS'Z'");
 }
 
 /** `<1c2d…@host>` → `1c2d…@host`; anything unusual becomes `_` so the id cannot leave the folder. */

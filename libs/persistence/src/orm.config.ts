@@ -23,6 +23,7 @@ import { Migration20261206000000_captured } from './migrations/Migration20261206
 import { Migration20261208000000_send_leases } from './migrations/Migration20261208000000_send_leases';
 import { Migration20261209000000_erasure } from './migrations/Migration20261209000000_erasure';
 import { Migration20261210000000_console_sessions } from './migrations/Migration20261210000000_console_sessions';
+import { Migration20261211120000_attempt_at } from './migrations/Migration20261211120000_attempt_at';
 import { Migration20261214000000_ping_post } from './migrations/Migration20261214000000_ping_post';
 
 export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState, DedupeKey, CapUsage, DeliveryControl, RetentionMark, ConsoleSession, ConsoleLoginFailure, AuditEntry];
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261208000000_send_leases', class: Migration20261208000000_send_leases },
   { name: 'Migration20261209000000_erasure', class: Migration20261209000000_erasure },
   { name: 'Migration20261210000000_console_sessions', class: Migration20261210000000_console_sessions },
+  { name: 'Migration20261211120000_attempt_at', class: Migration20261211120000_attempt_at },
   { name: 'Migration20261214000000_ping_post', class: Migration20261214000000_ping_post },
 ];
 

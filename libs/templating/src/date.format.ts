@@ -1,3 +1,5 @@
+import { DateTime, IANAZone } from 'luxon';
+
 /**
  * The `date` helper's small format language, in the moment.js spelling most buyers' posting
  * instructions use: YYYY YY MM M DD D HH H hh h mm ss SSS A a Z ZZ X x, and `[literal]`.
@@ -33,42 +35,10 @@ export function toDate(value: unknown): { date: Date; dateOnly: boolean } | unde
   return Number.isNaN(date.getTime()) ? undefined : { date, dateOnly: false };
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
+/** The wall clock of `date` in `timeZone` (luxon), with its offset there. */
 function zoneParts(date: Date, timeZone: string): Parts {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  const all = formatter.formatToParts(date);
-  const get = (type: string) => Number(all.find((p) => p.type === type)?.value ?? 0);
-  const parts = { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
-  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  const offset = Math.round((asUtc - Math.floor(date.getTime() / 1000) * 1000) / 60_000);
-  return { ...parts, millisecond: date.getUTCMilliseconds(), offset };
-}
-
-function utcParts(date: Date): Parts {
-  return {
-    year: date.getUTCFullYear(),
-    month: date.getUTCMonth() + 1,
-    day: date.getUTCDate(),
-    hour: date.getUTCHours(),
-    minute: date.getUTCMinutes(),
-    second: date.getUTCSeconds(),
-    millisecond: date.getUTCMilliseconds(),
-    offset: 0,
-  };
+  const { year, month, day, hour, minute, second, millisecond, offset } = DateTime.fromJSDate(date, { zone: timeZone });
+  return { year, month, day, hour, minute, second, millisecond, offset };
 }
 
 const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
@@ -84,7 +54,7 @@ function offsetText(minutes: number, colon: boolean): string {
  */
 export function formatDate(value: { date: Date; dateOnly: boolean }, format: string, timeZone = 'UTC'): string {
   const { date } = value;
-  const p = value.dateOnly || timeZone === 'UTC' ? utcParts(date) : zoneParts(date, timeZone);
+  const p = zoneParts(date, value.dateOnly ? 'UTC' : timeZone);
   const hour12 = p.hour % 12 === 0 ? 12 : p.hour % 12;
   return format.replace(TOKEN, (token, literal: string | undefined) => {
     if (literal !== undefined) return literal;
@@ -115,10 +85,5 @@ export function formatDate(value: { date: Date; dateOnly: boolean }, format: str
 
 /** Whether `timeZone` is an IANA name this runtime knows. */
 export function isTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
+  return IANAZone.isValidZone(timeZone);
 }

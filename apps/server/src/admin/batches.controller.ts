@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { LOGGER } from '@leadrelay/campaigns';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
+import { DomainError } from '../common/domain.error';
 import { sendFile } from '../common/file.response';
 import { badRequest, notFound } from '../common/http-errors';
 import { parseObjectBody, readBody } from '../common/request-body';
@@ -22,6 +23,7 @@ const manualDeliverySchema = z
     format: z.enum(['csv', 'tsv']).optional(),
     quote: z.enum(['all', 'needed']).optional(),
     header: z.boolean().optional(),
+    allowEmpty: z.boolean().optional(),
   })
   .strict();
 
@@ -81,8 +83,12 @@ export class BatchesController {
     const body = raw.length ? parseObjectBody(raw, req.headers['content-type'] ?? 'application/json') : {};
     const parsed = manualDeliverySchema.safeParse({ ...body });
     if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-    const { delivery, ...choice } = parsed.data;
-    return this.actions.manualDelivery(apiActor(req), campaignId, delivery, choice);
+    const { delivery, allowEmpty, ...choice } = parsed.data;
+    return this.actions.manualDelivery(apiActor(req), campaignId, delivery, choice, allowEmpty).catch((err) => {
+      // The console says it in its own words; a caller of the API learns how to ask for the empty batch.
+      if (err instanceof DomainError && err.code === 'nothing_pending') throw new DomainError(err.code, `${err.message} Send "allowEmpty": true to make an empty batch all the same.`);
+      throw err;
+    });
   }
 
   @Get('campaigns/:id/batches')

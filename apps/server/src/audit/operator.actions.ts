@@ -29,8 +29,8 @@ export class OperatorActions {
     private readonly registry: CampaignRegistry,
   ) {}
 
-  async manualDelivery(actor: Actor, campaignId: string, deliveryId: string | undefined, choice: Partial<FileFormatOptions>): Promise<BatchSummary> {
-    const batch = await this.batches.manual(campaignId, deliveryId, choice);
+  async manualDelivery(actor: Actor, campaignId: string, deliveryId: string | undefined, choice: Partial<FileFormatOptions>, allowEmpty = false): Promise<BatchSummary> {
+    const batch = await this.batches.manual(campaignId, deliveryId, choice, allowEmpty);
     // Without a delivery named, the campaign's one on-demand delivery was chosen: record which.
     const { rows } = await this.db.query<{ delivery_id: string }>('select delivery_id from batch where id = $1', [batch.id]);
     await this.record(actor, 'manual-delivery', { campaignId, deliveryId: rows[0]?.delivery_id, count: batch.leadCount, detail: { batch: batch.id } });

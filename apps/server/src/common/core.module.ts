@@ -1,13 +1,29 @@
-import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { LOGGER } from '@leadrelay/campaigns';
 import { APP_CONFIG, type ServerConfig } from '../config.token';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { Database } from './database';
 
-class DatabaseCloser implements OnApplicationShutdown {
-  constructor(@Inject(Database) private readonly db: Database) {}
-  async onApplicationShutdown(): Promise<void> {
+/**
+ * The first and the last word of a stop (`app.close()`, SIGTERM, SIGINT): every module's destroy
+ * hook runs before the workers drain, and this global module's shutdown hook after every other
+ * module's, so the database pool closes last and `stopped` means stopped.
+ */
+class DatabaseCloser implements OnModuleDestroy, OnApplicationShutdown {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleDestroy(): void {
+    this.logger.info('shutting down');
+  }
+
+  async onApplicationShutdown(signal?: string): Promise<void> {
     await this.db.close();
+    this.logger.info({ signal }, 'stopped');
   }
 }
 

@@ -31,6 +31,9 @@ import { ConsoleSessions, type ConsoleUser } from './console-session.store';
 import { sendPage, type ConsolePage } from './console.views';
 import { LoginLimiter, loginKeys } from './login.limiter';
 import { crossSiteReason } from './request-origin.check';
+import { consoleZone, isZone, ZONE_COOKIE, ZONE_SCRIPT, zoneNames, zoneTime } from './console-time';
+import { DeliveryHealth, DISPATCH_STATUSES, FAILING_LOOKBACK_DAYS } from './delivery-health.service';
+import { deliveryHealthView } from './delivery-health.view';
 
 const COOKIE = 'leadrelay_console';
 const STATUSES = ['pending', 'delivered', 'rejected', 'failed', 'skipped'];
@@ -59,6 +62,7 @@ export class ConsoleController {
     private readonly audit: AuditLog,
     private readonly sessions: ConsoleSessions,
     private readonly limiter: LoginLimiter,
+    private readonly health: DeliveryHealth,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -117,12 +121,82 @@ export class ConsoleController {
     const user = await this.signedIn(req, res);
     if (!user) return;
     const rows = await this.em.fork().find(Campaign, {}, { orderBy: { archived: 'asc', id: 'asc' } });
-    const pending = await this.db.query<{ campaign_id: string; n: number }>(
-      `select campaign_id, count(*)::int as n from dispatch where status = 'pending' group by campaign_id`,
-    );
-    const byCampaign = new Map(pending.rows.map((r) => [r.campaign_id, r.n]));
-    const campaigns = rows.map((c) => ({ ...campaignJson(c), pending: byCampaign.get(c.id) ?? 0 }));
+    const overview = await this.health.overview(this.registry.all(), this.zoneOf(req));
+    const campaigns = rows.map((c) => {
+      const campaign = campaignJson(c);
+      const seen = overview.get(c.id);
+      const deliveries = campaign.deliveries.map((d) => {
+        const o = seen?.deliveries.get(d.id);
+        const health = o?.health ?? 'ok';
+        return {
+          ...d,
+          health: c.archived ? undefined : health,
+          healthClass: health === 'ok' ? 'ok' : health === 'paused' || health === 'breaker half-open' ? 'warn' : 'bad',
+          counts: DISPATCH_STATUSES.map((status) => ({ status, n: o?.counts[status] ?? 0 })),
+        };
+      });
+      return { ...campaign, deliveries, leadsToday: seen?.leadsToday ?? 0 };
+    });
     this.html(res, 'campaigns', 'Campaigns', { campaigns }, user);
+  }
+
+  /**
+   * A delivery's health (docs/api.md › Console › Delivery page): its contract and live state, the
+   * breaker, how long it has been failing, and its attempts over the last hour and day as charts.
+   */
+  @Get('campaigns/:id/deliveries/:delivery')
+  async deliveryPage(@Param('id') id: string, @Param('delivery') delivery: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    const user = await this.signedIn(req, res);
+    if (!user) return;
+    const campaign = await this.campaign(id);
+    const stored = campaign.deliveries.find((d) => d.id === delivery);
+    if (!stored) throw notFound(`No delivery '${delivery}' in campaign '${id}'.`);
+    const zone = this.zoneOf(req);
+    // Archived, or dropped from the campaign file: its history stays readable, without a live state.
+    const resolved = this.registry.get(id);
+    const inForce = resolved?.deliveries.find((d) => d.id === delivery);
+    const live = inForce ? (await this.states.of(resolved!)).get(delivery) : undefined;
+    const health = await this.health.delivery(id, delivery, zone);
+    this.html(res, 'delivery', `${delivery} · ${campaign.name}`, {
+      campaign,
+      tab: 'leads',
+      delivery: { id: delivery, mode: stored.mode, plugin: stored.plugin },
+      inForce: Boolean(inForce),
+      contract: inForce ? contractLines(inForce.settings) : [],
+      // The breaker has its own row on this page.
+      now: stateLines(live && { ...live, breaker: undefined }, zone),
+      paused: live?.paused ?? false,
+      lookbackDays: FAILING_LOOKBACK_DAYS,
+      ...deliveryHealthView(health, live?.breaker, zone),
+    }, user);
+  }
+
+  /** The time zone page: the zone every console time is shown in (docs/api.md › Console › Time zone). */
+  @Get('time-zone')
+  async zonePage(@Query('next') next: string | undefined, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    const user = await this.signedIn(req, res);
+    if (!user) return;
+    const zone = this.zoneOf(req);
+    this.html(res, 'timeZone', 'Time zone', { zone, zoneNow: zoneTime(new Date(), zone), zones: zoneNames(), next: safeNext(next) }, user);
+  }
+
+  /** Chooses the zone (a viewer too: it changes only what this browser shows); empty = the browser's own, which tz.js learns again. */
+  @Post('time-zone')
+  async chooseZone(@Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    const post = await this.postForm(req, res);
+    if (!post) return;
+    const zone = post.form.get('zone') ?? '';
+    if (zone && !isZone(zone)) throw new ApiError(400, 'bad_request', `'${zone}' is not a time zone this server knows (an IANA name such as America/Chicago).`);
+    // Not HttpOnly: tz.js must see that a zone is chosen, and leave it alone.
+    if (zone) res.setCookie(ZONE_COOKIE, zone, { path: '/console', sameSite: 'strict', secure: secureCookie(req), maxAge: 365 * 24 * 60 * 60 });
+    else res.clearCookie(ZONE_COOKIE, { path: '/console' });
+    res.redirect(safeNext(post.form.get('next') ?? undefined), 303);
+  }
+
+  /** The console's one script, same-origin for its CSP (console-time.ts): learns the browser's zone. */
+  @Get('assets/tz.js')
+  zoneScript(@Res() res: FastifyReply) {
+    res.header('Cache-Control', 'public, max-age=3600').header('X-Content-Type-Options', 'nosniff').type('text/javascript; charset=utf-8').send(ZONE_SCRIPT);
   }
 
   /** The audit log, newest first, as `GET /v1/audit` gives it. */
@@ -154,7 +228,7 @@ export class ConsoleController {
       mode: d.mode.kind,
       paused: live.get(d.id)?.paused ?? false,
       contract: contractLines(d.settings),
-      now: stateLines(live.get(d.id)),
+      now: stateLines(live.get(d.id), this.zoneOf(req)),
     }));
     this.html(res, 'leads', campaign.name, {
       campaign,
@@ -235,9 +309,14 @@ export class ConsoleController {
   async manualPage(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     const user = await this.signedIn(req, res);
     if (!user) return;
-    await this.manualForm(res, user, id);
+    await this.manualForm(res, user, id, this.zoneOf(req));
   }
 
+  /**
+   * **Download and mark delivered**: makes the manual delivery, then answers 303 to the batch's
+   * page, which says what was delivered and offers the file by a link (showing a page and starting
+   * a download at once needs script or a refresh trick). Nothing to take → the form again, saying why.
+   */
   @Post('campaigns/:id/manual-delivery')
   async manual(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     const post = await this.operatorForm(req, res, 'deliver leads');
@@ -250,12 +329,11 @@ export class ConsoleController {
         quote: form.get('quote') === 'all' ? 'all' : 'needed',
         header: form.get('header') === 'true',
       });
-      const { rows } = await this.db.query('select * from batch where id = $1', [batch.id]);
-      await sendFile(res, this.files.forBatch(rows[0]), this.logger);
+      res.redirect(`/console/batches/${batch.id}`, 303);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       res.status(DOMAIN_ERROR_STATUS[err.code]);
-      await this.manualForm(res, post.user, id, err.message);
+      await this.manualForm(res, post.user, id, this.zoneOf(req), err.message);
     }
   }
 
@@ -284,6 +362,21 @@ export class ConsoleController {
     const campaign = await this.campaign(id);
     const { rows } = await this.db.query('select * from batch where campaign_id = $1 order by created_at desc, id desc limit 200', [id]);
     this.html(res, 'batches', 'Batches', { campaign, tab: 'batches', batches: rows.map((b) => batchJson(b, this.registry)), notice }, user);
+  }
+
+  /** One batch: what it delivered, its file, and how many leads its delivery has pending now. */
+  @Get('batches/:id')
+  async batchPage(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    const user = await this.signedIn(req, res);
+    if (!user) return;
+    const { rows } = UUID.test(id) ? await this.db.query('select * from batch where id = $1', [id]) : { rows: [] };
+    if (!rows.length) throw notFound(`No batch '${id}'.`);
+    const batch = batchJson(rows[0], this.registry);
+    const campaign = await this.campaign(batch.campaign);
+    const pending = (await this.pendingByDelivery(batch.campaign)).get(batch.delivery) ?? 0;
+    // A batch with no send (attempts 0) and delivered is a download: its file is the delivery.
+    const outcome = batch.status === 'delivered' ? (batch.attempts ? 'sent' : 'downloaded') : batch.status === 'pending' ? 'sending' : 'failed';
+    this.html(res, 'batch', `Batch ${batch.id}`, { campaign, tab: batch.mode === 'on-demand' ? 'manual' : 'batches', batch, pending, outcome }, user);
   }
 
   @Get('batches/:id/file')
@@ -362,28 +455,44 @@ export class ConsoleController {
     res.redirect(`/console/campaigns/${encodeURIComponent(id)}?notice=${encodeURIComponent(notice)}`, 303);
   }
 
-  private async manualForm(res: FastifyReply, user: ConsoleUser, id: string, error?: string) {
+  private async manualForm(res: FastifyReply, user: ConsoleUser, id: string, zone: string, error?: string) {
     const campaign = await this.campaign(id);
     // Only a campaign in force can deliver (an archived one is not in the registry).
     const resolved = this.registry.get(id);
     const manual = (resolved?.deliveries ?? []).filter((d) => d.mode.kind === 'on-demand');
-    const { rows } = await this.db.query<{ delivery_id: string; n: number }>(
-      `select delivery_id, count(*)::int as n from dispatch where campaign_id = $1 and status = 'pending' and batch_id is null group by delivery_id`,
-      [id],
-    );
-    const pending = new Map(rows.map((r) => [r.delivery_id, r.n]));
+    const pending = await this.pendingByDelivery(id);
+    const live = resolved ? await this.states.of(resolved) : new Map<string, DeliveryLiveState>();
+    // One form per delivery, each with its own defaults and its own button, off when it would take
+    // no lead (the API would answer 409): nothing pending, paused, or a cap used up.
     const deliveries = manual.map((d) => {
       const file = this.files.optionsFor(resolved!, d, {});
-      return { id: d.id, pending: pending.get(d.id) ?? 0, format: file.format, quote: file.quote, header: file.header, columns: file.columns.map((c) => c.header).join(', ') };
+      const n = pending.get(d.id) ?? 0;
+      const state = live.get(d.id);
+      const fullCap = state?.caps.find((c) => c.used >= c.max);
+      const held = state?.paused
+        ? `${d.id} is paused: resume it on the Leads tab to deliver.`
+        : !n
+          ? `Nothing is pending for ${d.id}: there is nothing to deliver until a lead arrives.`
+          : fullCap
+            ? `The cap of ${fullCap.max} per ${fullCap.per} is used up until ${zoneTime(fullCap.resetsAt, zone)}: the ${n} pending lead(s) wait for the next window.`
+            : undefined;
+      return { id: d.id, pending: n, held, format: file.format, quote: file.quote, header: file.header, columns: file.columns.map((c) => c.header).join(', ') };
     });
     this.html(res, 'manual', 'Manual delivery', {
       campaign,
       tab: 'manual',
       error: error ?? (manual.length ? undefined : 'This campaign has no on-demand delivery, so there is nothing to deliver from here. Use Export to download its leads.'),
       deliveries,
-      // The form starts with the first delivery's own defaults.
-      defaults: deliveries[0] ?? { format: 'csv', quote: 'needed', header: true },
     }, user);
+  }
+
+  /** Each delivery's pending dispatches that no batch holds yet: what a manual delivery would take. */
+  private async pendingByDelivery(campaignId: string): Promise<Map<string, number>> {
+    const { rows } = await this.db.query<{ delivery_id: string; n: number }>(
+      `select delivery_id, count(*)::int as n from dispatch where campaign_id = $1 and status = 'pending' and batch_id is null group by delivery_id`,
+      [campaignId],
+    );
+    return new Map(rows.map((r) => [r.delivery_id, r.n]));
   }
 
   private async campaign(id: string) {
@@ -432,9 +541,9 @@ export class ConsoleController {
     return (name ? account.name === name : !account.named) ? account : undefined;
   }
 
-  /** The time zone the operator reads and types times in. */
-  private zoneOf(_req: FastifyRequest): string {
-    return 'UTC';
+  /** The time zone the operator reads and types times in (console-time.ts). */
+  private zoneOf(req: FastifyRequest): string {
+    return consoleZone(req);
   }
 
   private html(res: FastifyReply, page: ConsolePage, title: string, context: Record<string, unknown>, user: ConsoleUser | undefined) {

@@ -10,18 +10,29 @@ import { LEAD_PAGE } from './pages/lead.page';
 import { MANUAL_PAGE } from './pages/manual-delivery.page';
 import { EXPORT_PAGE } from './pages/export.page';
 import { BATCHES_PAGE } from './pages/batches.page';
+import { BATCH_PAGE } from './pages/batch.page';
 import { AUDIT_PAGE } from './pages/audit.page';
 import { SEARCH_PAGE } from './pages/search.page';
 import { REPLAY_PAGE } from './pages/replay.page';
+import { DELIVERY_PAGE } from './pages/delivery.page';
+import { TIME_ZONE_PAGE } from './pages/time-zone.page';
+import { consoleZone, zoneTime } from './console-time';
 
 /**
- * The console's pages: server-rendered handlebars with HTML escaping, plain CSS, no client script.
+ * The console's pages: server-rendered handlebars with HTML escaping, plain CSS, no client script
+ * but tz.js, which tells the server the browser's time zone (console-time.ts).
  * Each page is a template string in pages/, so the build ships them with no asset step.
  */
 const hbs = Handlebars.create();
 
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-hbs.registerHelper('time', (value: unknown) => (value ? new Date(String(value)).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : ''));
+// In the operator's zone (the render's `@zone`, console-time.ts), with the instant for machines.
+hbs.registerHelper('time', (value: unknown, options: Handlebars.HelperOptions) => {
+  if (!value) return '';
+  const at = value instanceof Date ? value : new Date(String(value));
+  if (Number.isNaN(at.getTime())) return String(value);
+  return new hbs.SafeString(`<time datetime="${at.toISOString()}">${hbs.escapeExpression(zoneTime(at, options.data?.zone ?? 'UTC'))}</time>`);
+});
 hbs.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
 hbs.registerHelper('selected', (a: unknown, b: unknown) => (a === b ? 'selected' : ''));
 hbs.registerHelper('checked', (a: unknown, b: unknown) => (a === b ? 'checked' : ''));
@@ -66,13 +77,30 @@ fieldset label { font-weight:400; margin:.35rem 0; } .hint { color:var(--muted);
 .badge { display:inline-block; padding:0 .45rem; border-radius:.6rem; font-size:.8rem; font-weight:600; color:#6b3f00; background:#fff3df; border:1px solid #e5c48a; }
 details { margin:.4rem 0; } summary { cursor:pointer; font-weight:600; } table.headers, table.form-body { margin:.4rem 0; font-size:.85rem; }
 table.headers th[scope=row], table.form-body th[scope=row] { width:30%; font-family:ui-monospace, monospace; } .body-kind { color:var(--muted); font-size:.85rem; margin:.5rem 0 .2rem; }
+header form.search { margin-left:0; } header form.search input { width:16rem; background:#1c2741; color:#fff; border-color:#fff6; }
+header form.search input::placeholder { color:#c9d1e0; }
+.sr-only { position:absolute; width:1px; height:1px; padding:0; margin:-1px; overflow:hidden; clip:rect(0,0,0,0); white-space:nowrap; border:0; }
+header .zone { margin-left:auto; font-size:.9rem; color:#fffc; } header .zone + form { margin-left:0; }
+ul.deliveries { list-style:none; margin:0; padding:0; } ul.deliveries li + li { margin-top:.5rem; padding-top:.5rem; border-top:1px dashed var(--line); }
+.counts { display:flex; gap:.6rem; flex-wrap:wrap; font-size:.85rem; margin-top:.15rem; } .count.zero { color:var(--muted); } .count.zero .status { background:#f3f4f7; color:var(--muted); }
+td.today { font-size:1.15rem; font-weight:600; }
+.health { display:inline-block; padding:0 .45rem; border-radius:.6rem; font-size:.8rem; font-weight:600; color:var(--ok); background:#e3f4ea; }
+.health.bad { color:var(--bad); background:#fde8e6; } .health.warn { color:#6b3f00; background:#fff3df; }
+table.facts th[scope=row] { width:10rem; } .card h3 { margin:0 0 .5rem; font-size:1rem; }
+dl.stats { display:flex; gap:1rem; flex-wrap:wrap; margin:.5rem 0; } dl.stats > div { background:#fff; border:1px solid var(--line); border-radius:.5rem; padding:.5rem .9rem; min-width:10rem; }
+dl.stats dt { font-size:.85rem; color:var(--muted); } dl.stats dd { margin:0; font-size:1.25rem; font-weight:600; } dl.stats dd.muted { font-size:.8rem; font-weight:400; }
+.charts { display:flex; gap:1rem; flex-wrap:wrap; } .charts figure { margin:0; background:#fff; border:1px solid var(--line); border-radius:.5rem; padding:.4rem; }
+svg.chart { display:block; max-width:100%; height:auto; } table.buckets { font-size:.85rem; } table.buckets caption { text-align:left; padding:.3rem 0; }
+button:disabled, button.primary:disabled { cursor:not-allowed; background:#eef1f6; color:#5b6478; border-color:#b9c1cf; } .held { color:var(--warn); font-weight:600; } table.batch th[scope=row] { width:12rem; }
 `;
 
 const LAYOUT = hbs.compile(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{title}} — leadrelay</title><style>${CSS}</style></head>
+<title>{{title}} — leadrelay</title><style>${CSS}</style><script src="/console/assets/tz.js" defer></script></head>
 <body>
 {{#if user}}<header><a class="brand" href="/console">leadrelay</a><a href="/console">Campaigns</a><a href="/console/audit">Audit</a>
+<form class="search" method="get" action="/console/search" role="search"><label for="header-q" class="sr-only">Search leads by id, email or phone</label><input id="header-q" name="q" type="search" placeholder="Lead id, email or phone"></form>
+<a class="zone" href="/console/time-zone?next={{here}}">Times in {{zone}}</a>
 <form method="post" action="/console/logout"><span class="who">{{user.name}}{{#if (eq user.role 'viewer')}} · viewer{{/if}}</span> {{> csrf}}<button type="submit">Sign out</button></form></header>{{/if}}
 <main>{{{body}}}</main></body></html>`);
 
@@ -86,9 +114,12 @@ const PAGES = {
   manual: MANUAL_PAGE,
   export: EXPORT_PAGE,
   batches: BATCHES_PAGE,
+  batch: BATCH_PAGE,
   audit: AUDIT_PAGE,
   search: SEARCH_PAGE,
   replay: REPLAY_PAGE,
+  delivery: DELIVERY_PAGE,
+  timeZone: TIME_ZONE_PAGE,
 };
 
 hbs.registerPartial('tabs', PAGES.tabs);
@@ -104,16 +135,17 @@ export type ConsolePage = Exclude<keyof typeof PAGES, 'tabs'>;
  * A page for `user` (none: the login, or an error before sign-in). Its body sees `csrf` for the
  * forms and `operator`, so a viewer is not offered buttons the server would refuse.
  */
-export function renderPage(page: ConsolePage, title: string, context: Record<string, unknown>, user?: ConsoleUser): string {
-  const body = compiled[page]({ ...context, csrf: user?.csrf, operator: user?.role === 'operator' });
-  return LAYOUT({ title, user, csrf: user?.csrf, body });
+export function renderPage(page: ConsolePage, title: string, context: Record<string, unknown>, user?: ConsoleUser, view: { zone?: string; here?: string } = {}): string {
+  const zone = view.zone ?? 'UTC';
+  const body = compiled[page]({ ...context, csrf: user?.csrf, operator: user?.role === 'operator' }, { data: { zone } });
+  return LAYOUT({ title, user, csrf: user?.csrf, body, zone, here: encodeURIComponent(view.here ?? '/console') });
 }
 
-/** Answers with a page: never cached, no script, no framing, forms only to this site. */
+/** Answers with a page: never cached, no script but the console's own (tz.js), no framing, forms only to this site. */
 export function sendPage(reply: FastifyReply, page: ConsolePage, title: string, context: Record<string, unknown>, user?: ConsoleUser): void {
   reply
     .header('Cache-Control', 'no-store')
-    .header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+    .header('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
     .type('text/html; charset=utf-8')
-    .send(renderPage(page, title, context, user));
+    .send(renderPage(page, title, context, user, { zone: consoleZone(reply.request), here: reply.request.url }));
 }

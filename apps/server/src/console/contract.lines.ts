@@ -1,5 +1,6 @@
 import type { DeliverySettings } from '@leadrelay/sdk';
 import type { DeliveryLiveState } from '../engine/contracts/delivery.state';
+import { zoneTime } from './console-time';
 
 /** A delivery's declared contract in a few words per control, for the console's campaign page. */
 export function contractLines(s: DeliverySettings): string[] {
@@ -18,15 +19,15 @@ export function contractLines(s: DeliverySettings): string[] {
   return lines;
 }
 
-/** What holds the delivery back right now, in words. */
-export function stateLines(state: DeliveryLiveState | undefined): string[] {
+/** What holds the delivery back right now, in words, its times in `zone`. */
+export function stateLines(state: DeliveryLiveState | undefined, zone = 'UTC'): string[] {
   if (!state) return [];
   const lines: string[] = [];
   if (state.breaker && state.breaker.state !== 'closed') {
-    lines.push(`breaker ${state.breaker.state} since ${state.breaker.since ?? '?'}${state.breaker.lastError ? `: ${state.breaker.lastError}` : ''}`);
+    lines.push(`breaker ${state.breaker.state} since ${state.breaker.since ? zoneTime(state.breaker.since, zone) : '?'}${state.breaker.lastError ? `: ${state.breaker.lastError}` : ''}`);
   }
   for (const cap of state.caps) lines.push(`${cap.used} of ${cap.max} this ${cap.per}`);
-  if (state.nextOpening) lines.push(`closed, opens ${state.nextOpening}`);
+  if (state.nextOpening) lines.push(`closed, opens ${zoneTime(state.nextOpening, zone)}`);
   if (state.inFlight) lines.push(`${state.inFlight} in flight`);
   if (state.held) lines.push(`${state.held} held`);
   return lines;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DateTime } from 'luxon';
 import { Clock, type ResolvedCampaign, type ResolvedDelivery } from '@leadrelay/campaigns';
 import { batchFileOptions, countBytes, fileSpecOf, fileTimestampSql, FILE_CONTENT_TYPE, oneLeadFile, streamCopyFile, type StoredFileOptions } from '@leadrelay/files';
 import type { BatchFile, FileColumn, FileFormatOptions, LeadRecord } from '@leadrelay/sdk/plugin';
@@ -74,7 +75,7 @@ export class BatchFiles {
       return quoteLiteral(v instanceof Date ? v.toISOString() : String(v));
     });
     const format = choice.format ?? 'csv';
-    const stamp = this.clock.now().toISOString().slice(0, 10);
+    const stamp = DateTime.fromJSDate(this.clock.now(), { zone: 'utc' }).toFormat('yyyy-MM-dd');
     const options: StoredFileOptions = {
       format,
       quote: choice.quote ?? 'needed',

@@ -94,15 +94,28 @@ export class BatchDeliveries {
   /**
    * A manual delivery: every pending dispatch of an on-demand delivery goes into one new batch.
    * Delivered at once when the download is the delivery; otherwise sent by the plugin from a job.
+   * One that would take no lead — none pending, or a cap with no room — stores nothing and is
+   * refused (`nothing_pending`), unless `allowEmpty` asks for the empty batch all the same
+   * (docs/api.md › Manual deliveries): a second press must not record a 0-lead "delivery".
    */
-  async manual(campaignId: string, deliveryId: string | undefined, choice: Partial<FileFormatOptions>): Promise<BatchSummary> {
+  async manual(campaignId: string, deliveryId: string | undefined, choice: Partial<FileFormatOptions>, allowEmpty = false): Promise<BatchSummary> {
     const { campaign, delivery } = this.pick(campaignId, deliveryId);
     await this.refuseWhilePaused(campaign.id, delivery.id, 'deliver');
     const sends = Boolean(delivery.plugin.deliverBatch);
     // The id is chosen first so that a file name pattern with `{{batch}}` names this batch.
     const batchId = randomUUID();
     const options = this.files.optionsFor(campaign, delivery, choice, batchId);
-    const { id, leadCount } = await this.claim(campaign.id, delivery.id, 'on-demand', sends ? 'pending' : 'delivered', options, true, batchId);
+    const { id, leadCount, made, fullCap, unsettled } = await this.claim(campaign.id, delivery.id, 'on-demand', sends ? 'pending' : 'delivered', options, allowEmpty ? 'always' : 'never', batchId);
+    if (!made) {
+      throw new DomainError(
+        'nothing_pending',
+        fullCap
+          ? `Delivery '${delivery.id}' took no lead: ${fullCap}, so its pending leads wait for the next window. Nothing was delivered and no batch made.`
+          : unsettled
+            ? `Delivery '${delivery.id}' took no lead: its ${unsettled} pending lead(s) are not settled yet (an older transaction is still open). Nothing was delivered and no batch made; try again in a moment.`
+            : `Delivery '${delivery.id}' has no pending leads. Nothing was delivered and no batch made.`,
+      );
+    }
     if (sends) await this.enqueueSend(id, 0);
     return { id, leadCount, file: `/v1/batches/${id}/file`, status: sends ? 'pending' : 'delivered' };
   }
@@ -170,7 +183,7 @@ export class BatchDeliveries {
     const batchId = randomUUID();
     const options = this.files.optionsFor(campaign, delivery, {}, batchId);
     const sendEmpty = delivery.settings.sendEmpty ?? false;
-    const { id, leadCount, made } = await this.claim(campaign.id, delivery.id, 'scheduled', 'pending', options, sendEmpty, batchId);
+    const { id, leadCount, made } = await this.claim(campaign.id, delivery.id, 'scheduled', 'pending', options, sendEmpty ? 'when-none-pending' : 'never', batchId);
     // None with no leads and no `sendEmpty`, nor when a cap left no room (an empty "no new leads" would be untrue).
     if (!made) return { leadCount: 0 };
     this.logger.info({ campaign: campaignId, delivery: deliveryId, batch: id, leadCount, tickAt }, 'scheduled batch claimed');
@@ -180,6 +193,10 @@ export class BatchDeliveries {
   /**
    * Claims into a new batch. `dispatchStatus` is what claimed dispatches become: `delivered` when
    * the download is the delivery; `pending` (but owned by the batch) until the plugin's send succeeds.
+   * `empty` says when a batch of no lead is made: a tick's `sendEmpty` only when none is pending
+   * (under a full cap "no new leads" would be untrue); a manual `allowEmpty` whatever the reason.
+   * `fullCap` names the cap that left no room, when that is why nothing was taken; `unsettled`
+   * counts pending leads the range could not take yet.
    */
   private async claim(
     campaignId: string,
@@ -187,9 +204,9 @@ export class BatchDeliveries {
     mode: BatchMode,
     dispatchStatus: 'delivered' | 'pending',
     options: StoredFileOptions,
-    keepEmpty: boolean,
+    empty: 'never' | 'when-none-pending' | 'always',
     id: string,
-  ): Promise<{ id: string; leadCount: number; made: boolean }> {
+  ): Promise<{ id: string; leadCount: number; made: boolean; fullCap?: string; unsettled?: number }> {
     const now = this.clock.now();
     return this.db.transaction(async (client) => {
       // Claims of one delivery take turns (each starts where the last one ended); intake and
@@ -210,10 +227,14 @@ export class BatchDeliveries {
         [campaignId, deliveryId],
       );
       let { from_txid: fromTxid, to_txid: toTxid, lead_count: leadCount } = rows[0];
+      // Pending leads past the range's end wait for an older transaction still open: they exist,
+      // they are just not settled yet, and a refusal must not say there are none.
+      const unsettled = leadCount ? 0 : await this.countUnsettled(client, campaignId, deliveryId, fromTxid);
       // A cap takes at most what is left of its windows; the range ends before the first lead
       // past that, and those wait for the next batch (docs/contracts.md, "Caps").
       const target = this.registry.delivery(campaignId, deliveryId);
       const slots = target && leadCount ? contractOf(target.delivery).capSlots(now) : [];
+      let fullCap: string | undefined;
       if (slots.length) {
         const used = await this.caps.used(campaignId, deliveryId, slots, client);
         const room = Math.max(Math.min(...slots.map((slot, i) => slot.max - used[i])), 0);
@@ -221,14 +242,18 @@ export class BatchDeliveries {
           ({ to_txid: toTxid, lead_count: leadCount } = await this.cutRange(client, campaignId, deliveryId, fromTxid, toTxid, room));
           this.logger.info({ campaign: campaignId, delivery: deliveryId, room, leadCount }, 'batch limited by its cap');
         }
-        if (!leadCount) return { id, leadCount, made: false };
-        await this.caps.reserve(campaignId, deliveryId, slots, leadCount, client);
+        if (!leadCount) {
+          fullCap = slots.find((slot, i) => slot.max - used[i] <= 0)?.reason;
+          if (empty !== 'always') return { id, leadCount, made: false, fullCap, unsettled };
+        } else {
+          await this.caps.reserve(campaignId, deliveryId, slots, leadCount, client);
+        }
       }
-      if (!leadCount && !keepEmpty) return { id, leadCount, made: false };
+      if (!leadCount && empty === 'never') return { id, leadCount, made: false, fullCap, unsettled };
       await client.query(
         `insert into batch (id, campaign_id, delivery_id, mode, status, options, lead_count, from_txid, to_txid, cap_windows, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10, $10)`,
-        [id, campaignId, deliveryId, mode, dispatchStatus, JSON.stringify(options), leadCount, fromTxid, toTxid, now, slots.length ? slots.map((slot) => slot.key) : null],
+        [id, campaignId, deliveryId, mode, dispatchStatus, JSON.stringify(options), leadCount, fromTxid, toTxid, now, slots.length && leadCount ? slots.map((slot) => slot.key) : null],
       );
       if (dispatchStatus === 'delivered') {
         const result: DeliveryResult = { outcome: 'delivered', reason: `manual delivery of ${leadCount} lead(s)` };
@@ -236,6 +261,15 @@ export class BatchDeliveries {
       }
       return { id, leadCount, made: true };
     });
+  }
+
+  private async countUnsettled(client: PoolClient, campaignId: string, deliveryId: string, fromTxid: string): Promise<number> {
+    const { rows } = await client.query<{ n: number }>(
+      `select count(*)::int as n from dispatch_row d
+        where d.campaign_id = $1 and d.delivery_id = $2 and d.status = 'pending' and d.batch_id is null and d.txid >= $3::xid8`,
+      [campaignId, deliveryId, fromTxid],
+    );
+    return rows[0].n;
   }
 
   /** Ends a range before its `room + 1`-th pending lead (by transaction), and counts what it then holds. */

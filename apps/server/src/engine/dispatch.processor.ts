@@ -114,6 +114,7 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     this.gate.stopWaiting();
     await this.worker.close();
+    this.logger.info({ queue: this.worker.name }, 'dispatch worker drained');
   }
 
   /** Redis trouble (a restart, a flush under a running job): logged, never fatal; the sweeper recovers lost jobs. */

@@ -1,74 +1,61 @@
 import { Injectable } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DISPATCH_QUEUE } from './queues';
 
 const BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
 
-/** Prometheus counters and the attempt latency histogram, in this process. */
+/**
+ * The series `/metrics` answers (docs/api.md › Operations), in this process. One registry per
+ * app, never prom-client's global one: the e2e suites start several servers in one process, and
+ * each must count only its own leads.
+ */
 @Injectable()
 export class Metrics {
-  private readonly accepted = new Map<string, number>();
-  private readonly outcomes = new Map<string, number>();
-  private readonly latency = new Map<string, { buckets: number[]; sum: number; count: number }>();
-  private readonly skips = new Map<string, number>();
-  private readonly holds = new Map<string, number>();
+  readonly registry = new Registry();
+  private readonly accepted = new Counter({ name: 'leadrelay_leads_accepted_total', help: 'Leads accepted by intake.', labelNames: ['campaign'], registers: [this.registry] });
+  private readonly outcomes = new Counter({ name: 'leadrelay_attempts_total', help: 'Delivery attempts by outcome.', labelNames: ['campaign', 'delivery', 'outcome'], registers: [this.registry] });
+  private readonly skips = new Counter({ name: 'leadrelay_dispatches_skipped_total', help: 'Dispatches skipped by the buyer contract.', labelNames: ['campaign', 'delivery'], registers: [this.registry] });
+  private readonly holds = new Counter({ name: 'leadrelay_sends_held_total', help: 'Sends held back by the buyer contract, by cause.', labelNames: ['campaign', 'delivery', 'held_by'], registers: [this.registry] });
+  private readonly latency = new Histogram({ name: 'leadrelay_attempt_duration_ms', help: 'Attempt duration.', labelNames: ['campaign', 'delivery'], buckets: BUCKETS_MS, registers: [this.registry] });
+
+  constructor(@InjectQueue(DISPATCH_QUEUE) dispatchQueue: Queue) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'leadrelay_queue_depth',
+      help: 'Jobs waiting or delayed.',
+      labelNames: ['queue'],
+      registers: [this.registry],
+      // Read from Redis on each scrape; with Redis away the series is left out rather than a stale number.
+      async collect() {
+        this.reset();
+        try {
+          const counts = await dispatchQueue.getJobCounts('waiting', 'delayed', 'active');
+          this.set({ queue: DISPATCH_QUEUE }, (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0));
+        } catch {
+          // Nothing to report.
+        }
+      },
+    });
+  }
 
   leadAccepted(campaign: string): void {
-    this.accepted.set(campaign, (this.accepted.get(campaign) ?? 0) + 1);
+    this.accepted.inc({ campaign });
   }
 
   /** A dispatch the contract skipped (criteria, duplicate, cap, hours): final, never sent. */
   skipped(campaign: string, delivery: string): void {
-    const key = `${campaign}\u0000${delivery}`;
-    this.skips.set(key, (this.skips.get(key) ?? 0) + 1);
+    this.skips.inc({ campaign, delivery });
   }
 
   /** A send the contract held back for now (cap, hours, rate, breaker, paused, concurrency). */
   held(campaign: string, delivery: string, by: string): void {
-    const key = `${campaign}\u0000${delivery}\u0000${by}`;
-    this.holds.set(key, (this.holds.get(key) ?? 0) + 1);
+    this.holds.inc({ campaign, delivery, held_by: by });
   }
 
   attempt(campaign: string, delivery: string, outcome: string, durationMs: number): void {
-    const key = `${campaign}\u0000${delivery}\u0000${outcome}`;
-    this.outcomes.set(key, (this.outcomes.get(key) ?? 0) + 1);
-    const lkey = `${campaign}\u0000${delivery}`;
-    const h = this.latency.get(lkey) ?? { buckets: BUCKETS_MS.map(() => 0), sum: 0, count: 0 };
-    BUCKETS_MS.forEach((b, i) => {
-      if (durationMs <= b) h.buckets[i]++;
-    });
-    h.sum += durationMs;
-    h.count++;
-    this.latency.set(lkey, h);
-  }
-
-  render(queueDepth: Record<string, number>): string {
-    const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-    const lines = ['# HELP leadrelay_leads_accepted_total Leads accepted by intake.', '# TYPE leadrelay_leads_accepted_total counter'];
-    for (const [c, n] of this.accepted) lines.push(`leadrelay_leads_accepted_total{campaign="${esc(c)}"} ${n}`);
-    lines.push('# HELP leadrelay_attempts_total Delivery attempts by outcome.', '# TYPE leadrelay_attempts_total counter');
-    for (const [k, n] of this.outcomes) {
-      const [c, d, o] = k.split('\u0000');
-      lines.push(`leadrelay_attempts_total{campaign="${esc(c)}",delivery="${esc(d)}",outcome="${esc(o)}"} ${n}`);
-    }
-    lines.push('# HELP leadrelay_dispatches_skipped_total Dispatches skipped by the buyer contract.', '# TYPE leadrelay_dispatches_skipped_total counter');
-    for (const [k, n] of this.skips) {
-      const [c, d] = k.split('\u0000');
-      lines.push(`leadrelay_dispatches_skipped_total{campaign="${esc(c)}",delivery="${esc(d)}"} ${n}`);
-    }
-    lines.push('# HELP leadrelay_sends_held_total Sends held back by the buyer contract, by cause.', '# TYPE leadrelay_sends_held_total counter');
-    for (const [k, n] of this.holds) {
-      const [c, d, by] = k.split('\u0000');
-      lines.push(`leadrelay_sends_held_total{campaign="${esc(c)}",delivery="${esc(d)}",held_by="${esc(by)}"} ${n}`);
-    }
-    lines.push('# HELP leadrelay_attempt_duration_ms Attempt duration.', '# TYPE leadrelay_attempt_duration_ms histogram');
-    for (const [k, h] of this.latency) {
-      const [c, d] = k.split('\u0000');
-      const labels = `campaign="${esc(c)}",delivery="${esc(d)}"`;
-      BUCKETS_MS.forEach((b, i) => lines.push(`leadrelay_attempt_duration_ms_bucket{${labels},le="${b}"} ${h.buckets[i]}`));
-      lines.push(`leadrelay_attempt_duration_ms_bucket{${labels},le="+Inf"} ${h.count}`);
-      lines.push(`leadrelay_attempt_duration_ms_sum{${labels}} ${h.sum}`, `leadrelay_attempt_duration_ms_count{${labels}} ${h.count}`);
-    }
-    lines.push('# HELP leadrelay_queue_depth Jobs waiting or delayed.', '# TYPE leadrelay_queue_depth gauge');
-    for (const [q, n] of Object.entries(queueDepth)) lines.push(`leadrelay_queue_depth{queue="${esc(q)}"} ${n}`);
-    return `${lines.join('\n')}\n`;
+    this.outcomes.inc({ campaign, delivery, outcome });
+    this.latency.observe({ campaign, delivery }, durationMs);
   }
 }

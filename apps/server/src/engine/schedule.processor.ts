@@ -29,6 +29,7 @@ export class ScheduleProcessor extends WorkerHost {
   /** Before the database pool closes: a send in flight records its outcome (see DispatchProcessor). */
   async beforeApplicationShutdown(): Promise<void> {
     await this.worker.close();
+    this.logger.info({ queue: this.worker.name }, 'schedule worker drained');
   }
 
   async process(job: Job<ScheduleJob>): Promise<unknown> {

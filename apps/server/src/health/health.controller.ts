@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { FastifyReply } from 'fastify';
@@ -46,15 +46,8 @@ export class HealthController {
   @Get('metrics')
   @ApiOperation({ summary: 'Prometheus text, per process (docs/api.md › Operations)' })
   @ApiResponse({ status: 200, description: 'Prometheus text format 0.0.4.', content: { 'text/plain': { schema: { type: 'string' } } } })
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  async prometheus(): Promise<string> {
-    let depth: Record<string, number> = {};
-    try {
-      const counts = await this.queue.getJobCounts('waiting', 'delayed', 'active');
-      depth = { [`${DISPATCH_QUEUE}`]: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0) };
-    } catch {
-      depth = {};
-    }
-    return this.metrics.render(depth);
+  async prometheus(@Res() res: FastifyReply): Promise<void> {
+    const registry = this.metrics.registry;
+    res.type(registry.contentType).send(await registry.metrics());
   }
 }

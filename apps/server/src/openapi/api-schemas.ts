@@ -212,7 +212,7 @@ const AuditEntry = closed({
 const ApiError = {
   type: 'object',
   properties: {
-    error: text('bad_request, unauthorized, forbidden, not_found, conflict, payload_too_large, unsupported_media_type, invalid, unavailable, internal'),
+    error: text('bad_request, unauthorized, forbidden, not_found, conflict, nothing_pending, payload_too_large, unsupported_media_type, invalid, unavailable, internal'),
     message: text(),
     errors: { type: 'array', items: closed({ field: text(), message: text() }) },
     statusCode: { type: 'integer' },

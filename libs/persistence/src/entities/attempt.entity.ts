@@ -6,6 +6,7 @@ import { Dispatch } from './dispatch.entity';
 @Entity({ tableName: 'attempt' })
 @Index({ name: 'attempt_dispatch_idx', properties: ['dispatchId'] })
 @Index({ name: 'attempt_batch_idx', properties: ['batchId'] })
+@Index({ name: 'attempt_at_idx', properties: ['at'] })
 export class Attempt {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;

@@ -11,7 +11,8 @@ export const manualFileOptionsSchema = z
     header: z.boolean().default(true),
     fields: fieldList,
     mapping: fieldMapping,
-    fileName: z.string().min(1).default('{{campaign}}-{{date}}.{{ext}}'),
+    // Unique per batch by default: a day's downloads must not overwrite each other in a Downloads folder.
+    fileName: z.string().min(1).default('{{campaign}}-{{delivery}}-{{date}}-{{batch}}.{{ext}}'),
     formulaGuard: z.boolean().default(true),
   })
   .strict();
@@ -29,7 +30,7 @@ export interface ManualFileOptions<F extends string = string> {
   fields?: F[];
   /** Campaign field name → column heading. */
   mapping?: Partial<Record<F, string>>;
-  /** `{{campaign}}`, `{{delivery}}`, `{{date}}` (UTC, YYYY-MM-DD), `{{time}}` (UTC, HHMMSS), `{{batch}}`, `{{ext}}`. @default '{{campaign}}-{{date}}.{{ext}}' */
+  /** `{{campaign}}`, `{{delivery}}`, `{{date}}` (UTC, YYYY-MM-DD), `{{time}}` (UTC, HHMMSS), `{{batch}}` (the batch id), `{{ext}}`. A pattern without `{{batch}}` names every batch of a day alike. @default '{{campaign}}-{{delivery}}-{{date}}-{{batch}}.{{ext}}' */
   fileName?: string;
   /** Write formula-leading values so spreadsheets show them as text. @default true */
   formulaGuard?: boolean;

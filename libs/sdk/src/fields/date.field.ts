@@ -1,9 +1,10 @@
+import { DateTime } from 'luxon';
 import { FieldType, bad, ok } from './field-type';
 
+/** `YYYY-MM-DD`, or undefined for a day the calendar does not have (2024-02-30). */
 function isoDate(year: number, month: number, day: number): string | undefined {
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
-  return date.toISOString().slice(0, 10);
+  const date = DateTime.utc(year, month, day);
+  return date.isValid ? date.toISODate() : undefined;
 }
 
 /** A calendar date: ISO `2024-03-31` (a time part is dropped) or US `03/31/2024` → `2024-03-31`. */

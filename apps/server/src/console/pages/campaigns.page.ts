@@ -1,7 +1,11 @@
-/** The console's campaigns page, a handlebars template rendered by console.views.ts. */
+/** The console's campaigns page (docs/api.md › Console › Campaign list), a handlebars template rendered by console.views.ts. */
 export const CAMPAIGNS_PAGE = `<h1>Campaigns</h1>
-<table><thead><tr><th>Campaign</th><th>Deliveries</th><th>Pending dispatches</th><th>Version</th><th></th></tr></thead><tbody>
-{{#each campaigns}}<tr><td><a href="/console/campaigns/{{id}}">{{name}}</a><div class="muted">{{id}}</div></td>
-<td>{{#each deliveries}}<div>{{id}} <span class="muted">({{plugin}}: {{summary}})</span></div>{{/each}}</td>
-<td>{{pending}}</td><td><code>{{version}}</code></td><td>{{#if archived}}<span class="status">archived</span>{{/if}}</td></tr>
-{{else}}<tr><td colspan="5" class="muted">No campaigns yet: add a file to campaigns/.</td></tr>{{/each}}</tbody></table>`;
+<table class="overview"><thead><tr><th scope="col">Campaign</th><th scope="col">Leads today</th><th scope="col">Deliveries: dispatches by status</th><th scope="col">Version</th></tr></thead><tbody>
+{{#each campaigns}}<tr><td><a href="/console/campaigns/{{id}}">{{name}}</a><div class="muted">{{id}}</div>{{#if archived}}<span class="status">archived</span>{{/if}}</td>
+<td class="today">{{leadsToday}}</td>
+<td><ul class="deliveries">{{#each deliveries}}<li><div><a href="/console/campaigns/{{../id}}/deliveries/{{id}}">{{id}}</a> <span class="muted">({{plugin}}: {{summary}})</span>
+{{#if health}} <span class="health {{healthClass}}">{{health}}</span>{{/if}}</div>
+<div class="counts">{{#each counts}}<span class="count{{#unless n}} zero{{/unless}}" data-status="{{status}}"><span class="status {{status}}">{{status}}</span> {{n}}</span>{{/each}}</div></li>{{/each}}</ul></td>
+<td><code>{{version}}</code></td></tr>
+{{else}}<tr><td colspan="4" class="muted">No campaigns yet: add a file to campaigns/.</td></tr>{{/each}}</tbody></table>
+<p class="hint">Leads today: received since midnight {{@zone}}. Counts: every dispatch of the delivery so far, by its status now.</p>`;
