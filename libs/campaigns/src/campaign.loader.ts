@@ -118,8 +118,9 @@ export class CampaignLoader {
       deliveries: definition.deliveries,
       // Left out when unset (publicForm drops undefined): campaigns without it keep their version hash.
       retention: definition.retention,
+      margin: definition.margin,
     }) as Record<string, unknown>;
-    return { ...info, file, intakeKeys, deliveries, version: contentHash(publicDefinition), publicDefinition };
+    return { ...info, file, intakeKeys, deliveries, version: contentHash(publicDefinition), publicDefinition, ...(definition.margin ? { margin: definition.margin } : {}) };
   }
 
   /** One delivery, every check that can run on it; undefined when any failed. */

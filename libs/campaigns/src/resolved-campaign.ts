@@ -1,4 +1,4 @@
-import type { DeliverySettings } from '@leadrelay/sdk';
+import type { DeliverySettings, Margin } from '@leadrelay/sdk';
 import type { CampaignInfo, DeliveryMode, DeliveryPlugin, FieldDefinition } from '@leadrelay/sdk/plugin';
 
 /** A delivery ready to run: its plugin, parsed options with secrets resolved, and prepared state. */
@@ -56,4 +56,6 @@ export interface ResolvedCampaign extends CampaignInfo {
   readonly version: string;
   /** The config with secrets left out (env() shown by name), as stored and shown by the API. */
   readonly publicDefinition: Record<string, unknown>;
+  /** Taken off the best bid when an inbound ping is priced (docs/api.md › Pings); none when unset. */
+  readonly margin?: Margin;
 }

@@ -6,7 +6,7 @@
  */
 export { env, type EnvRef, type Secretable } from './env';
 export { field, type FieldDefinition, type FieldOptions, type FieldTypeName } from './fields';
-export { defineCampaign, type CampaignDefinition } from './campaign';
+export { defineCampaign, type CampaignDefinition, type Margin } from './campaign';
 export {
   classifyWith,
   leadconduit,

@@ -18,6 +18,7 @@ import { contractOf } from './contracts/contract';
 import { DeliveryGate } from './contracts/delivery.gate';
 import { withDeadline } from './send.deadline';
 import { AuctionRunner, type Sale } from './auction/auction.runner';
+import { PingBids } from './auction/ping.bids';
 
 /** Longest a plugin may take over one try before the host gives up on it (it should time out itself). */
 const PLUGIN_GUARD_MS = 180_000;
@@ -96,6 +97,7 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
     private readonly gate: DeliveryGate,
     private readonly caps: CapLedger,
     private readonly auction: AuctionRunner,
+    private readonly pingBids: PingBids,
     @Inject(APP_CONFIG) config: ServerConfig,
   ) {
     super();
@@ -208,8 +210,10 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
       let sale: Sale | undefined;
       try {
         if (delivery.auction) {
-          // A ping-post delivery: a sale in place of one plugin call, bounded by its own deadline.
-          sale = await this.auction.sell(campaign, delivery, { id: dispatchId, lead, arrivedAt: row.created_at, attempt });
+          // A ping-post delivery: a sale in place of one plugin call, bounded by its own deadline;
+          // a lead posted with an inbound ping's id reuses that ping's bids while they last.
+          const gathered = await this.pingBids.forSale(lead.id, delivery.id, this.clock.now());
+          sale = await this.auction.sell(campaign, delivery, { id: dispatchId, lead, arrivedAt: row.created_at, attempt }, gathered);
           result = sale.result;
         } else {
           const file = delivery.plugin.fileOptions ? this.files.forLead(campaign, delivery, lead) : undefined;

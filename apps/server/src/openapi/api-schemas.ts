@@ -29,6 +29,7 @@ const closed = (properties: Record<string, SchemaObject>, required = Object.keys
 export type ApiSchemaName =
   | 'ApiError'
   | 'AcceptedLead'
+  | 'PingAnswer'
   | 'Campaign'
   | 'CampaignList'
   | 'Delivery'
@@ -194,6 +195,22 @@ const AcceptedLead = closed({
   },
 });
 
+const PingAnswer = closed(
+  {
+    accepted: { type: 'boolean', description: 'Some delivery would take the lead: criteria, dedupe and caps allow it, and a `pingPost` delivery’s buyers bid.' },
+    pingId: { ...uuid, description: 'What the lead’s post names as `pingId`; given when not accepted too (its post is refused).' },
+    price: { type: 'number', nullable: true, description: 'The best bid less the campaign’s `margin`, never below 0, rounded to cents; null without a bid.' },
+    expiresAt: time('The post must come before this (the `pingPost` delivery’s `pingTtlMs`, else 60 s).'),
+    reasons: {
+      type: 'array',
+      description: 'Only when not accepted: why each delivery would not take it.',
+      items: closed({ delivery: text(), reason: text() }),
+    },
+  },
+  ['accepted', 'pingId', 'price', 'expiresAt'],
+  'docs/api.md › Pings',
+);
+
 const AuditEntry = closed({
   id: { type: 'string', pattern: '^[1-9][0-9]*$' },
   at: time(),
@@ -212,7 +229,7 @@ const AuditEntry = closed({
 const ApiError = {
   type: 'object',
   properties: {
-    error: text('bad_request, unauthorized, forbidden, not_found, conflict, nothing_pending, payload_too_large, unsupported_media_type, invalid, unavailable, internal'),
+    error: text('bad_request, unauthorized, forbidden, not_found, conflict, nothing_pending, ping_refused, payload_too_large, unsupported_media_type, invalid, rate_limited, unavailable, internal'),
     message: text(),
     errors: { type: 'array', items: closed({ field: text(), message: text() }) },
     statusCode: { type: 'integer' },
@@ -230,6 +247,7 @@ const Health = closed({
 export const API_SCHEMAS: Record<ApiSchemaName, SchemaObject> = {
   ApiError,
   AcceptedLead,
+  PingAnswer,
   Campaign,
   CampaignList: closed({ items: { type: 'array', items: ref('Campaign') } }),
   Delivery,
@@ -302,7 +320,16 @@ export const ERASURE_BODY = {
 
 export const LEAD_BODY = {
   type: 'object',
-  description: 'The campaign’s fields by name (docs/campaigns.md › Fields); undeclared fields are kept in `raw` only.',
+  description:
+    'The campaign’s fields by name (docs/campaigns.md › Fields); undeclared fields are kept in `raw` only. `pingId`, the id a ping was answered with, posts the lead after that ping (docs/api.md › Pings) and is kept in neither.',
   additionalProperties: true,
+  properties: { pingId: { type: 'string', format: 'uuid' } },
   example: { first_name: 'Ana', email: 'ana@example.com', zip: '78701' },
+} satisfies SchemaObject;
+
+export const PING_BODY = {
+  type: 'object',
+  description: 'Any of the campaign’s fields by name: the ones sent are normalised and checked, none is required (docs/api.md › Pings).',
+  additionalProperties: true,
+  example: { zip: '78701', state: 'TX' },
 } satisfies SchemaObject;

@@ -80,7 +80,7 @@ export class AuctionRunner {
 
   /**
    * One sale of a dispatch. `given.bids` (gathered by an earlier ping round, e.g. an inbound
-   * ping's) are posted to without pinging again.
+   * ping's) are posted to without pinging again, each buyer's criteria checked on the whole lead first.
    */
   async sell(campaign: ResolvedCampaign, delivery: ResolvedDelivery, dispatch: SaleDispatch, given?: { bids: Bid[]; reasons?: BuyerReason[] }): Promise<Sale> {
     const auction = delivery.auction!;
@@ -91,7 +91,16 @@ export class AuctionRunner {
     const attempts = [...round.attempts];
     const order = postOrder(round.bids, declared, auction.pick);
     for (const [i, bid] of order.entries()) {
-      const buyer = auction.buyers.find((b) => b.id === bid.buyer)!;
+      const buyer = auction.buyers.find((b) => b.id === bid.buyer);
+      if (!buyer) continue; // a reused bid of a buyer no longer in the sale
+      if (given) {
+        // Bids gathered on a ping's values: the buyer's criteria are held to the whole lead now.
+        const verdict = contractOf(buyer.post).criteria?.(dispatch.lead.data, this.clock.now()) ?? true;
+        if (verdict !== true) {
+          reasons.push({ buyer: buyer.id, stage: 'eligibility', reason: `bid ${bid.price}, not posted: not eligible: ${verdict}`, transient: false });
+          continue;
+        }
+      }
       if (Date.now() >= deadlineAt) {
         for (const left of order.slice(i)) {
           reasons.push({ buyer: left.buyer, stage: 'post', reason: `bid ${left.price}, not posted: the sale's deadline (${auction.deadlineMs} ms) was reached`, transient: false });
@@ -123,8 +132,8 @@ export class AuctionRunner {
     type Answer = { buyer: string; reason: string } | { buyer: string; attempt: SaleAttempt; reading: PingReading };
     const answers = await Promise.all(
       auction.buyers.map(async (buyer): Promise<Answer> => {
-        const refusal = await this.notEligible(campaign, buyer, dispatch, now);
-        if (refusal !== undefined) return { buyer: buyer.id, reason: refusal };
+        const refusal = await this.refusal(campaign, buyer.post, dispatch.lead.id, dispatch.lead.data, now);
+        if (refusal !== undefined) return { buyer: buyer.id, reason: `not eligible: ${refusal}` };
         // Its own time-out runs from its request: the checks and the gate before it take a moment.
         const sent = await this.send(campaign, buyer.ping, dispatch, 'ping', buyer.id, () => auction.pingTimeoutMs, {
           dispatchId: phaseKey(dispatch.id, buyer.id, 'ping'),
@@ -148,26 +157,37 @@ export class AuctionRunner {
     return round;
   }
 
-  /** Why a buyer may not bid on this lead now (criteria, hours, a duplicate, a full cap), or undefined. */
-  private async notEligible(campaign: ResolvedCampaign, buyer: ResolvedAuctionBuyer, dispatch: SaleDispatch, now: Date): Promise<string | undefined> {
-    const contract = contractOf(buyer.post);
-    const values = dispatch.lead.data;
+  /**
+   * Why `delivery` would not take a lead with these values now (criteria, hours, a duplicate held
+   * by another lead, a full cap), or undefined; nothing is taken. A buyer's check before its ping,
+   * and an inbound ping's for each delivery (docs/api.md › Pings), which leaves hours out: a
+   * real-time delivery holds a lead until it opens.
+   */
+  async refusal(
+    campaign: ResolvedCampaign,
+    delivery: ResolvedDelivery,
+    leadId: string,
+    values: LeadRecord['data'],
+    now: Date,
+    { hours = true }: { hours?: boolean } = {},
+  ): Promise<string | undefined> {
+    const contract = contractOf(delivery);
     const verdict = contract.criteria ? contract.criteria(values, now) : true;
-    if (verdict !== true) return `not eligible: ${verdict}`;
-    if (contract.hours && !contract.hours.isOpen(now)) return 'not eligible: outside delivery hours';
-    const key = contract.dedupe?.key(campaign.id, buyer.post.id, values);
+    if (verdict !== true) return verdict;
+    if (hours && contract.hours && !contract.hours.isOpen(now)) return 'outside delivery hours';
+    const key = contract.dedupe?.key(campaign.id, delivery.id, values);
     if (key) {
       const { rows } = await this.db.query<{ lead_id: string }>(
         `select lead_id from dedupe_key where key = decode($1, 'hex') and lead_id <> $2 and seen_at > $3::timestamptz - $4 * interval '1 millisecond'`,
-        [key, dispatch.lead.id, now, contract.dedupe!.windowMs],
+        [key, leadId, now, contract.dedupe!.windowMs],
       );
-      if (rows[0]) return `not eligible: duplicate of lead ${rows[0].lead_id}`;
+      if (rows[0]) return `duplicate of lead ${rows[0].lead_id}`;
     }
     const slots = contract.capSlots(now);
     if (slots.length) {
-      const used = await this.caps.used(campaign.id, buyer.post.id, slots);
+      const used = await this.caps.used(campaign.id, delivery.id, slots);
       const full = slots.find((slot, i) => used[i] >= slot.max);
-      if (full) return `not eligible: ${full.reason}`;
+      if (full) return full.reason;
     }
     return undefined;
   }
