@@ -36,6 +36,14 @@ interface PingAnswer {
   reasons?: { delivery: string; reason: string }[];
 }
 
+interface SoldDispatch {
+  status: string;
+  buyer: string | null;
+  price: number | null;
+  reference: string | null;
+  attempts: { phase: string | null; buyer: string | null }[];
+}
+
 /**
  * Inbound pings against real buyer servers, PostgreSQL and Redis (docs/api.md › Pings): the price
  * (best bid less the margin, both kinds), the post with its pingId sold to the bidder with its
@@ -64,16 +72,16 @@ describe('pings: sources that ping before they post', () => {
     expect(answer.message).toMatch(why);
     expect(await leadCount()).toBe(before);
   };
-  const finalDispatch = (leadId: string) =>
-    eventually(
+  const finalDispatch = async (leadId: string): Promise<SoldDispatch> =>
+    (await eventually<SoldDispatch | undefined>(
       async () => {
         const res = await fetch(`${server.url}/v1/leads/${leadId}`, { headers: server.admin });
-        const d = ((await res.json()) as { dispatches: { status: string; buyer: string | null; price: number | null; reference: string | null; attempts: { phase: string | null; buyer: string | null }[] }[] }).dispatches[0];
+        const d = ((await res.json()) as { dispatches: SoldDispatch[] }).dispatches[0];
         return d && d.status !== 'pending' ? d : undefined;
       },
       20_000,
       `lead ${leadId} sold`,
-    );
+    ))!;
 
   beforeAll(async () => {
     const env: NodeJS.ProcessEnv = { CAMPAIGNS_DIR: 'test/campaigns-pings', PING_RATE_PER_MINUTE: String(RATE) };
