@@ -172,6 +172,26 @@ describe('pings: sources that ping before they post', () => {
     await refusedPost('pings-fixed', { zip: '73301', email: 'ed@example.com', pingId: answer.pingId }, /expired at /);
   });
 
+  it('pings afresh when the sale runs after the ping expired (the delivery paused past pingTtlMs)', async () => {
+    buyers.solo.set(10, 'tok-first');
+    const answer = await ping('pings-fixed', { zip: '73301' });
+    const admin = (action: string) => fetch(`${server.url}/v1/campaigns/pings-fixed/deliveries/auction/${action}`, { method: 'POST', headers: server.admin });
+    expect((await admin('pause')).status).toBe(200);
+    const res = await call('pings-fixed/leads', { zip: '73301', email: 'ji@example.com', pingId: answer.pingId });
+    expect(res.status).toBe(201);
+    buyers.solo.token = 'tok-second';
+    server.app.get(Clock).advance(6_000);
+    expect((await admin('resume')).status).toBe(200);
+    const d = await finalDispatch(((await res.json()) as { id: string }).id);
+    // A new round: solo pinged twice in all (the ping's, the sale's), posted the new token.
+    expect(d).toMatchObject({ status: 'delivered', buyer: 'solo', reference: 'tok-second' });
+    expect(d.attempts.map((a) => [a.phase, a.buyer])).toEqual([
+      ['ping', 'solo'],
+      ['post', 'solo'],
+    ]);
+    expect([buyers.solo.count('ping'), buyers.solo.count('post')]).toEqual([2, 1]);
+  });
+
   it('answers accepted: false with every buyer’s reason when none bids, and refuses its post', async () => {
     buyers.acme.set(4, 'tok-acme');
     buyers.beta.set(undefined);
