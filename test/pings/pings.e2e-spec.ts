@@ -228,6 +228,8 @@ describe('pings: sources that ping before they post', () => {
     const [row] = await sql<{ text: string }>(server.databaseUrl, 'select row_to_json(p)::text as text from ping p where id = $1', [answer.pingId]);
     expect(row.text).toContain('tok-beta'); // the row is the ping's, with its bids
     for (const value of ['hidden.person', 'example.com', '78701', '"TX"']) expect(row.text).not.toContain(value);
+    // The post is held to the ping fields only: the email is not even hashed.
+    expect(await sql(server.databaseUrl, 'select fields from ping where id = $1', [answer.pingId])).toEqual([{ fields: ['zip', 'state'] }]);
   });
 
   it('limits pings per source: past PING_RATE_PER_MINUTE in a minute, 429 with Retry-After', async () => {

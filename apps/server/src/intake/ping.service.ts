@@ -74,7 +74,10 @@ export class PingService {
     const price = accepted && bids.length ? pingPrice(Math.max(...bids.map((b) => b.price)), campaign.margin) : null;
     const ttls = campaign.deliveries.flatMap((d) => (d.auction ? [d.auction.pingTtlMs] : []));
     const expiresAt = new Date(now.getTime() + (ttls.length ? Math.min(...ttls) : DEFAULT_TTL_MS));
-    const carried = campaign.fields.map((f) => f.name).filter((f) => data[f] !== null);
+    // The post is held to the ping's values of the declared non-personal part only (the pingPost
+    // deliveries' pingFields): an email or a phone a source sends along is not kept, not even hashed.
+    const nonPersonal = new Set(campaign.deliveries.flatMap((d) => d.auction?.pingFields ?? []));
+    const carried = campaign.fields.map((f) => f.name).filter((f) => data[f] !== null && nonPersonal.has(f));
     // The ping round's attempts are not kept: their bodies hold the ping's values and there is
     // no dispatch to keep them under. The bids and reasons are, by sale.
     const sales = Object.fromEntries(verdicts.filter((v) => v.sale).map((v) => [v.delivery, v.sale]));
