@@ -1,6 +1,7 @@
 import { Clock } from '@leadrelay/campaigns';
 import { TestBuyer } from '../support/test-buyer';
 import { eventually, sql, startTestServer, type TestServer } from '../support/test-server';
+import { Sweeper } from '../../apps/server/src/engine/sweeper';
 
 const KEY = 'ping-key';
 const RATE = 8;
@@ -230,6 +231,14 @@ describe('pings: sources that ping before they post', () => {
     for (const value of ['hidden.person', 'example.com', '78701', '"TX"']) expect(row.text).not.toContain(value);
     // The post is held to the ping fields only: the email is not even hashed.
     expect(await sql(server.databaseUrl, 'select fields from ping where id = $1', [answer.pingId])).toEqual([{ fields: ['zip', 'state'] }]);
+  });
+
+  it('forgets a ping an hour after it expired: the sweeper deletes its record', async () => {
+    const answer = await ping('pings-plain', { state: 'TX' });
+    const kept = await ping('pings-plain', { state: 'TX' });
+    await sql(server.databaseUrl, "update ping set expires_at = now() - interval '61 minutes' where id = $1", [answer.pingId]);
+    expect(await server.app.get(Sweeper).sweep()).toMatchObject({ ran: true, pings: 1 });
+    expect(await sql(server.databaseUrl, 'select id from ping where id = any($1::uuid[])', [[answer.pingId, kept.pingId]])).toEqual([{ id: kept.pingId }]);
   });
 
   it('limits pings per source: past PING_RATE_PER_MINUTE in a minute, 429 with Retry-After', async () => {
