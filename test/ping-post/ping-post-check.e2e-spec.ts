@@ -22,7 +22,7 @@ describe('campaigns:check: ping-post', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const check = async (deliveries: string[]) => {
+  const check = async (deliveries: string[], extraField = '') => {
     fs.writeFileSync(
       path.join(dir, 'sales.campaign.ts'),
       `import { defineCampaign, field, json, leadconduit, pingPost } from '@leadrelay/sdk';
@@ -30,7 +30,7 @@ export default defineCampaign({
   id: 'sales',
   name: 'Sales',
   intakeKeys: ['k'],
-  fields: [field.postalCode('zip', { required: true }), field.state('state'), field.number('age'), field.email('email', { required: true })],
+  fields: [field.postalCode('zip', { required: true }), field.state('state'), field.number('age'), field.email('email', { required: true })${extraField}],
   deliveries: [${deliveries.join(',\n')}],
 });
 `,
@@ -45,6 +45,12 @@ export default defineCampaign({
     const { code, lines } = await check([sale('auction', "pingFields: ['zip', 'state', 'age'], pick: 'waterfall',", [buyer('acme', undefined, "when: { field: 'state', in: ['TX'] }, caps: [{ max: 50, per: 'day' }],"), buyer('beta')])]);
     expect(lines).toEqual([]);
     expect(code).toBe(0);
+  });
+
+  it("refuses a field named 'ping' beside a sale: it would hide the winning bid in post templates", async () => {
+    const { code, lines } = await check([sale('auction', "pingFields: ['zip'],", [buyer('acme')])], ", field.text('ping')");
+    expect(code).not.toBe(0);
+    expect(lines).toEqual(["deliveries[auction]: the campaign has a field named 'ping', which would hide ping.reference and ping.price in the posts' templates: rename the field"]);
   });
 
   it('names an unknown ping variable, bad pingFields, duplicate buyers, a deadline within the ping time-out and a bad buyer contract', async () => {

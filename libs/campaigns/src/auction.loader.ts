@@ -55,6 +55,8 @@ export function loadAuction(
   auction.pingFields.forEach((name, i) => {
     if (!known.includes(name)) problem(['pingFields', i], unknownName('field', name, known));
   });
+  // The post's templates see the winning bid as `ping`: a field of that name would hide it.
+  if (known.includes('ping')) problem([], "the campaign has a field named 'ping', which would hide ping.reference and ping.price in the posts' templates: rename the field");
   const pingFields = auction.pingFields.filter((name) => known.includes(name));
   const pingCampaign: CampaignInfo = { ...info, fields: info.fields.filter((f) => pingFields.includes(f.name)) };
   const pingProblem = (message: string) => message.replace(/\(variables: [^)]*\)/, `(pingFields: ${pingFields.join(', ')})`);
