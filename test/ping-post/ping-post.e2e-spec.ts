@@ -270,6 +270,31 @@ describe('ping-post: selling one lead', () => {
     expect(usage).toEqual([{ delivery_id: 'auction/capped', used: 1 }]);
   });
 
+  it("shows each buyer's own contract state in GET /v1/campaigns/{id}, and pauses one buyer by its id <sale>/<buyer>", async () => {
+    const campaign = await fetch(`${server.url}/v1/campaigns/pp-controls`, { headers: server.admin }).then((r) => r.json());
+    const sale = campaign.deliveries.find((d: { id: string }) => d.id === 'auction');
+    expect(sale.buyers.map((b: { id: string; buyer: string }) => [b.id, b.buyer])).toEqual([
+      ['auction/texas', 'texas'],
+      ['auction/capped', 'capped'],
+      ['auction/open', 'open'],
+    ]);
+    const capped = sale.buyers.find((b: { buyer: string }) => b.buyer === 'capped');
+    expect(capped).toMatchObject({ paused: false, caps: [{ max: 1, per: 'day', used: 1 }], inFlight: 0, held: 0, breaker: { state: 'closed' } });
+
+    const pause = await fetch(`${server.url}/v1/campaigns/pp-controls/deliveries/${encodeURIComponent('auction/open')}/pause`, { method: 'POST', headers: server.admin });
+    expect(await pause.json()).toEqual({ campaign: 'pp-controls', delivery: 'auction/open', paused: true });
+    controls.open.received.length = 0;
+    controls.open.script = { bid: 6, token: 'tok-open' };
+    const held = await finalDispatch(await submit('pp-controls', { zip: '90001', state: 'CA', email: 'go@example.com' }));
+    expect(controls.open.received).toHaveLength(0);
+    expect(held.reason).toMatch(/open: not eligible: paused/);
+    const after = await fetch(`${server.url}/v1/campaigns/pp-controls`, { headers: server.admin }).then((r) => r.json());
+    expect(after.deliveries.find((d: { id: string }) => d.id === 'auction').buyers.find((b: { buyer: string }) => b.buyer === 'open').paused).toBe(true);
+    await fetch(`${server.url}/v1/campaigns/pp-controls/deliveries/${encodeURIComponent('auction/open')}/resume`, { method: 'POST', headers: server.admin });
+    const sold = await finalDispatch(await submit('pp-controls', { zip: '90001', state: 'CA', email: 'hu@example.com' }));
+    expect(sold).toMatchObject({ status: 'delivered', buyer: 'open' });
+  });
+
   it('retries a sale whose posts all failed for transient reasons as a new sale; the post to the same buyer keeps its Idempotency-Key', async () => {
     flaky.script = { bid: 3, token: 'tok-flaky', post: () => ({ status: 503, body: { error: 'busy' } }) };
     const d = await finalDispatch(await submit('pp-retry', { zip: '10001', email: 'gu@example.com' }));

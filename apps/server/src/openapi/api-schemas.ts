@@ -34,6 +34,7 @@ export type ApiSchemaName =
   | 'CampaignList'
   | 'Delivery'
   | 'Breaker'
+  | 'BuyerState'
   | 'PauseState'
   | 'RunSummary'
   | 'Lead'
@@ -151,9 +152,22 @@ const Delivery = closed(
     held: count('Pending dispatches held back now.'),
     breaker: { anyOf: [ref('Breaker'), { type: 'boolean', enum: [false] }], description: 'Real-time deliveries; `false` when turned off.' },
     nextOpening: { ...time('With `hours`: when it opens next; null while open.'), nullable: true },
+    buyers: { type: 'array', items: ref('BuyerState'), description: 'A `pingPost` delivery’s buyers, each with its own contract’s live state.' },
   },
   ['id', 'plugin', 'summary', 'mode', 'controls'],
 );
+
+/** One buyer of a sale, as `GET /v1/campaigns/{id}` shows it (id `<sale>/<buyer>`). */
+const BuyerState = closed({
+  id: text('`<sale>/<buyer>`: the id its pause and resume take, URL-encoded.'),
+  buyer: text(),
+  paused: { type: 'boolean' },
+  caps: { type: 'array', items: closed({ max: count(), per: text(), timeZone: text(), used: count(), resetsAt: time() }) },
+  inFlight: count('Pings and posts under way, across instances.'),
+  held: count('Always 0: a buyer is never held, its leads go to the other bidders.'),
+  breaker: { anyOf: [ref('Breaker'), { type: 'boolean', enum: [false] }] },
+  nextOpening: { ...time('With `hours`: when it opens next; null while open.'), nullable: true },
+}, ['id', 'buyer', 'paused', 'caps', 'inFlight', 'held']);
 
 const Campaign = closed({
   id: text(),
@@ -252,6 +266,7 @@ export const API_SCHEMAS: Record<ApiSchemaName, SchemaObject> = {
   CampaignList: closed({ items: { type: 'array', items: ref('Campaign') } }),
   Delivery,
   Breaker,
+  BuyerState,
   PauseState: closed({ campaign: text(), delivery: text(), paused: { type: 'boolean' } }),
   RunSummary: closed(
     {
