@@ -17,9 +17,12 @@ import { prepareHttpPost, type PreparedHttpPost } from './http-post.prepare';
 import { retryAfterMs } from './retry-after.header';
 import { webhookHeaders } from './webhook.signature';
 
-/** What templates see: the campaign's fields (null when the lead has no value), then the lead's own. */
-function templateContext(lead: LeadRecord, campaign: CampaignInfo): Record<string, unknown> {
-  const context: Record<string, unknown> = {};
+/**
+ * What templates see: the campaign's fields (null when the lead has no value), then the lead's
+ * own, then what the host added (`templateValues`, e.g. a sale's `ping`).
+ */
+function templateContext(lead: LeadRecord, campaign: CampaignInfo, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  const context: Record<string, unknown> = { ...extra };
   for (const { name } of campaign.fields) context[name] = lead.data[name] ?? null;
   context.lead_id = lead.id;
   context.received_at = lead.receivedAt;
@@ -122,11 +125,11 @@ export const httpPostPlugin = definePlugin<HttpPostPluginOptions, PreparedHttpPo
  * the configuration error that stops it: shared by `deliver` and `preview`, so a preview never differs.
  */
 function buildRequest(
-  input: Pick<DeliverInput<HttpPostPluginOptions, PreparedHttpPost>, 'options' | 'prepared' | 'lead' | 'campaign'> & { dispatchId: string },
+  input: Pick<DeliverInput<HttpPostPluginOptions, PreparedHttpPost>, 'options' | 'prepared' | 'lead' | 'campaign' | 'templateValues'> & { dispatchId: string },
   tools: PluginTools,
 ): { request: RecordedRequest } | DeliveryResult {
   const { options, prepared, lead, campaign, dispatchId } = input;
-  const context = templateContext(lead, campaign);
+  const context = templateContext(lead, campaign, input.templateValues);
   const isGet = options.method === 'GET';
   const headers: Record<string, string> = { ...prepared.headers, 'idempotency-key': dispatchId };
   let url: string;

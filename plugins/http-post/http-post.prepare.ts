@@ -1,4 +1,14 @@
-import { PluginConfigError, TemplateError, unknownName, type CampaignInfo, type CompiledTemplate, type OptionProblem, type PluginTools, type TemplateEscape } from '@leadrelay/sdk/plugin';
+import {
+  PluginConfigError,
+  TemplateError,
+  unknownName,
+  type CampaignInfo,
+  type CompiledTemplate,
+  type OptionProblem,
+  type PluginTools,
+  type PrepareContext,
+  type TemplateEscape,
+} from '@leadrelay/sdk/plugin';
 import { selectorProblems } from './classify/classifier.check';
 import { prepareBuyerUrl, type BuyerUrl } from './buyer-url.template';
 import { captureProblems } from './classify/leadconduit.capture';
@@ -36,7 +46,7 @@ function mappingBesideTemplate(kind: 'json' | 'xml' | 'text'): string {
 }
 
 /** Checks everything schema validation cannot (field names, URL, templates, headers) and reports every problem at once. */
-export function prepareHttpPost(options: HttpPostPluginOptions, campaign: CampaignInfo, tools: PluginTools): PreparedHttpPost {
+export function prepareHttpPost(options: HttpPostPluginOptions, campaign: CampaignInfo, tools: PluginTools, context: PrepareContext = {}): PreparedHttpPost {
   const problems: OptionProblem[] = [];
   const resolved = (value: unknown, path: (string | number)[]): string => {
     if (typeof value === 'string') return value;
@@ -45,7 +55,7 @@ export function prepareHttpPost(options: HttpPostPluginOptions, campaign: Campai
     return '';
   };
   const known = new Set(campaign.fields.map((f) => f.name));
-  const variables = [...campaign.fields.map((f) => f.name), ...LEAD_VARIABLES];
+  const variables = [...campaign.fields.map((f) => f.name), ...LEAD_VARIABLES, ...(context.extraVariables ?? [])];
 
   const unknown = (name: string) => unknownName('field', name, [...known]);
   options.fields?.forEach((name, i) => {

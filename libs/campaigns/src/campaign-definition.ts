@@ -147,6 +147,15 @@ export function secretFallbacks(definition: { intakeKeys?: unknown; deliveries?:
     ...fromFallback(definition.intakeKeys, ['intakeKeys']),
     // A delivery's secrets are judged by their path inside its options, as secretValues sees them.
     ...deliveries.flatMap((d, i) => fromFallback((d as { options?: unknown } | null)?.options, []).map((r) => ({ ...r, path: ['deliveries', i, ...r.path] }))),
+    // A sale's buyers: each phase's options, as the file writes their paths.
+    ...deliveries.flatMap((d, i) => {
+      const buyers = (d as { auction?: { buyers?: unknown } } | null)?.auction?.buyers;
+      return (Array.isArray(buyers) ? buyers : []).flatMap((b, j) =>
+        (['ping', 'post'] as const).flatMap((phase) =>
+          fromFallback((b as Record<string, { options?: unknown } | undefined> | null)?.[phase]?.options, []).map((r) => ({ ...r, path: ['deliveries', i, 'buyers', j, phase, ...r.path] })),
+        ),
+      );
+    }),
   ];
   return found.map((r) => ({
     path: r.path,

@@ -3,7 +3,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CampaignDefinition, DeliveryDefinition, DeliverySettings } from '@leadrelay/sdk';
 import { contractProblems } from '@leadrelay/contracts';
 import { campaignSchema, DELIVERY_SETTING_KEYS, deliverySettingsSchema, fieldSchema, unknownName } from '@leadrelay/sdk/internal';
-import { PluginConfigError, type CampaignInfo, type DeliveryMode, type DeliveryPlugin, type OptionProblem, type PluginTools } from '@leadrelay/sdk/plugin';
+import {
+  PluginConfigError,
+  type CampaignInfo,
+  type DeliveryMode,
+  type DeliveryPlugin,
+  type OptionProblem,
+  type PluginTools,
+  type PrepareContext,
+} from '@leadrelay/sdk/plugin';
+import { loadAuction, salePlugin, type PhaseToLoad, type ResolvedPhase } from './auction.loader';
 import { validateSchedule } from '@leadrelay/schedules';
 import { contentHash, formatPath, publicForm, resolveEnv, secretFallbacks, secretValues } from './campaign-definition';
 import { CampaignFileError, listCampaignFiles, loadCampaignModule } from './campaign-file.loader';
@@ -79,11 +88,11 @@ export class CampaignLoader {
     const parsed = campaignSchema.safeParse(exported);
     const issues = parsed.success ? [] : parsed.error.issues;
     // A delivery's host settings sit beside its options in the file: `deliveries[0].caps`, not `….settings.caps`.
-    for (const p of describeIssues(issues, campaignSchema, exported)) report.problem(p.path[0] === 'deliveries' && p.path[2] === 'settings' ? [...p.path.slice(0, 2), ...p.path.slice(3)] : p.path, p.message);
+    for (const p of describeIssues(issues, campaignSchema, exported)) report.problem(filePath(p.path), p.message);
     const definition = exported as CampaignDefinition;
     if (!Array.isArray(definition.deliveries) || !Array.isArray(definition.fields)) return undefined;
     // What the schema refused is reported; everything else is still checked, so one run lists all.
-    const unusable = new Set(issues.filter((i) => i.path[0] === 'deliveries' && [undefined, 'plugin', 'options'].includes(i.path[2] as string)).map((i) => i.path[1]));
+    const unusable = new Set(issues.filter((i) => i.path[0] === 'deliveries' && [undefined, 'plugin', 'options', 'auction'].includes(i.path[2] as string)).map((i) => i.path[1]));
     const fields = definition.fields.filter((f) => fieldSchema.safeParse(f).success);
 
     const expectedId = path.basename(file).replace(/\.campaign\.ts$/, '');
@@ -109,8 +118,9 @@ export class CampaignLoader {
       deliveries: definition.deliveries,
       // Left out when unset (publicForm drops undefined): campaigns without it keep their version hash.
       retention: definition.retention,
+      margin: definition.margin,
     }) as Record<string, unknown>;
-    return { ...info, file, intakeKeys, deliveries, version: contentHash(publicDefinition), publicDefinition };
+    return { ...info, file, intakeKeys, deliveries, version: contentHash(publicDefinition), publicDefinition, ...(definition.margin ? { margin: definition.margin } : {}) };
   }
 
   /** One delivery, every check that can run on it; undefined when any failed. */
@@ -128,31 +138,22 @@ export class CampaignLoader {
       problem(p, message);
       ok = false;
     };
-    const plugin: DeliveryPlugin | undefined = this.plugins.get(d.plugin);
-    if (!plugin) {
-      fail(['plugin'], unknownName('plugin', d.plugin, this.plugins.names(), 'installed'));
-      return undefined;
-    }
-    const fromEnv: { path: (string | number)[]; value: string }[] = [];
-    const missing: OptionProblem[] = [];
-    const resolved = resolveEnv(d.options, env, [], missing, fromEnv);
-    for (const p of missing) envProblems.push({ path: ['deliveries', index, ...p.path], message: p.message });
     const parsedSettings = deliverySettingsSchema.safeParse(d.settings ?? {});
     const settings: DeliverySettings = parsedSettings.success ? parsedSettings.data : {};
-    const options = parseOptions(plugin, resolved, fail);
-    if (options === undefined) return undefined;
+    if (d.auction) {
+      if (parsedSettings.success) for (const p of settingsProblems(salePlugin(d.plugin), { kind: 'realtime' }, settings, [...info.fields])) fail(p.path, p.message);
+      const sale = loadAuction(d, d.auction, info, settings, fail, (phase, at) => this.loadPhase(phase, at, env, fail, envProblems, index));
+      return ok && parsedSettings.success ? sale : undefined;
+    }
+    const loaded = this.pluginOptions(d.plugin, d.options, [], env, fail, envProblems, index);
+    if (!loaded) return undefined;
+    const { plugin, options } = loaded;
     const mode = plugin.mode(options);
     if (mode.kind === 'scheduled') for (const message of validateSchedule(mode.schedule)) fail(['schedule'], message);
     for (const p of modeProblems(plugin, mode)) fail(p.path, p.message);
     if (parsedSettings.success) for (const p of settingsProblems(plugin, mode, settings, [...info.fields])) fail(p.path, p.message);
     for (const p of exampleProblems(plugin, options, settings.examples ?? [], dir)) fail(p.path, p.message);
-    let prepared: unknown;
-    try {
-      prepared = plugin.prepare?.(options, info, this.tools);
-    } catch (err) {
-      if (!(err instanceof PluginConfigError)) throw err;
-      for (const p of err.problems) fail(p.path, p.message);
-    }
+    const prepared = this.prepare(plugin, options, info, [], fail);
     if (!ok || !parsedSettings.success) return undefined;
     return {
       id: d.id,
@@ -163,9 +164,92 @@ export class CampaignLoader {
       prepared,
       mode,
       summary: plugin.summary?.(options) ?? d.plugin,
-      secrets: secretValues(fromEnv),
+      secrets: loaded.secrets,
     };
   }
+
+  /** A plugin by name and its options: env() resolved (an unset variable noted at its path), parsed by the plugin's schema. */
+  private pluginOptions(
+    name: string,
+    raw: unknown,
+    at: (string | number)[],
+    env: NodeJS.ProcessEnv,
+    fail: (path: Path, message: string) => void,
+    envProblems: OptionProblem[],
+    index: number,
+  ): { plugin: DeliveryPlugin; options: any; secrets: string[] } | undefined {
+    const plugin: DeliveryPlugin | undefined = this.plugins.get(name);
+    if (!plugin) {
+      fail([...at, 'plugin'], unknownName('plugin', name, this.plugins.names(), 'installed'));
+      return undefined;
+    }
+    const fromEnv: { path: (string | number)[]; value: string }[] = [];
+    const missing: OptionProblem[] = [];
+    const resolved = resolveEnv(raw, env, [], missing, fromEnv);
+    for (const p of missing) envProblems.push({ path: ['deliveries', index, ...at, ...p.path], message: p.message });
+    const options = parseOptions(plugin, resolved, (p, message) => fail([...at, ...p], message));
+    return options === undefined ? undefined : { plugin, options, secrets: secretValues(fromEnv) };
+  }
+
+  /** The plugin's load-time work; its problems reported at `at` + their own path. */
+  private prepare(
+    plugin: DeliveryPlugin,
+    options: unknown,
+    info: CampaignInfo,
+    at: Path,
+    fail: (path: Path, message: string) => void,
+    context?: PrepareContext,
+    problemText: (message: string) => string = (m) => m,
+  ): unknown {
+    try {
+      return plugin.prepare?.(options, info, this.tools, context);
+    } catch (err) {
+      if (!(err instanceof PluginConfigError)) throw err;
+      for (const p of err.problems) fail([...at, ...p.path], problemText(p.message));
+      return undefined;
+    }
+  }
+
+  /** One phase of a sale's buyer (its ping or post): a real-time delivery of the plugin it names. */
+  private loadPhase(
+    phase: PhaseToLoad,
+    at: (string | number)[],
+    env: NodeJS.ProcessEnv,
+    fail: (path: Path, message: string) => void,
+    envProblems: OptionProblem[],
+    index: number,
+  ): ResolvedPhase | undefined {
+    let ok = true;
+    const phaseFail = (p: Path, message: string) => {
+      fail(p, message);
+      ok = false;
+    };
+    const loaded = this.pluginOptions(phase.plugin, phase.options, at, env, phaseFail, envProblems, index);
+    if (!loaded) return undefined;
+    const { plugin, options } = loaded;
+    const mode = plugin.mode(options);
+    if (mode.kind !== 'realtime' || !plugin.deliver) phaseFail(at, `plugin '${plugin.name}' must deliver in real time to ping or post a buyer`);
+    const prepared = this.prepare(plugin, options, phase.campaign, at, phaseFail, phase.context, phase.problemText);
+    if (!ok) return undefined;
+    return { plugin, pluginName: phase.plugin, options, prepared, mode, summary: plugin.summary?.(options) ?? phase.plugin, secrets: loaded.secrets };
+  }
+}
+
+/**
+ * A schema path as the file writes it: a delivery's host settings sit beside its options
+ * (`deliveries[0].caps`, not `….settings.caps`), and so do a sale's own options and each buyer's
+ * contract and phase options (`deliveries[0].buyers[1].ping.url`, not `….auction.buyers[1].ping.options.url`).
+ */
+function filePath(path: (string | number)[]): (string | number)[] {
+  if (path[0] !== 'deliveries') return path;
+  const [, index, part, ...rest] = path;
+  if (part === 'settings') return ['deliveries', index, ...rest];
+  if (part !== 'auction') return path;
+  if (rest[0] !== 'buyers' || rest.length < 3) return ['deliveries', index, ...rest];
+  const [, buyer, within, ...inner] = rest;
+  if (within === 'settings') return ['deliveries', index, 'buyers', buyer, ...inner];
+  if ((within === 'ping' || within === 'post') && inner[0] === 'options') return ['deliveries', index, 'buyers', buyer, within, ...inner.slice(1)];
+  return ['deliveries', index, 'buyers', buyer, within, ...inner];
 }
 
 /**

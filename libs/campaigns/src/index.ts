@@ -1,3 +1,4 @@
+export * from './auction.loader';
 export * from './campaign-definition';
 export * from './campaign-file.loader';
 export * from './campaign.loader';

@@ -93,6 +93,11 @@ const schema = z.object({
       const problem = v === undefined ? undefined : durationProblem(v);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
+  /**
+   * Inbound pings allowed per source (intake key and client address) per campaign in each clock
+   * minute; more are answered 429 with `Retry-After` (docs/api.md › Pings).
+   */
+  PING_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** How often the retention job looks for leads past their campaign's retention. */
   RETENTION_EVERY_MS: z.coerce.number().int().min(1_000).default(600_000),
   /** `production` turns on the production defaults (BLOCK_PRIVATE_NETWORKS, docs/security.md). */

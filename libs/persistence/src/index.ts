@@ -8,6 +8,7 @@ export * from './entities/contract.entity';
 export * from './entities/dispatch.entity';
 export * from './entities/lead.entity';
 export * from './entities/outbox.entity';
+export * from './entities/ping.entity';
 export * from './entities/retention-mark.entity';
 export * from './database-url';
 export * from './database-setup';

@@ -9,6 +9,7 @@ import { ConsoleLoginFailure, ConsoleSession } from './entities/console-session.
 import { CapUsage, DedupeKey, DeliveryControl } from './entities/contract.entity';
 import { Dispatch } from './entities/dispatch.entity';
 import { Lead } from './entities/lead.entity';
+import { Ping } from './entities/ping.entity';
 import { DispatchOutboxRow, QueueState } from './entities/outbox.entity';
 import { RetentionMark } from './entities/retention-mark.entity';
 import { Migration20261126000000_initial } from './migrations/Migration20261126000000_initial';
@@ -24,8 +25,10 @@ import { Migration20261208000000_send_leases } from './migrations/Migration20261
 import { Migration20261209000000_erasure } from './migrations/Migration20261209000000_erasure';
 import { Migration20261210000000_console_sessions } from './migrations/Migration20261210000000_console_sessions';
 import { Migration20261211120000_attempt_at } from './migrations/Migration20261211120000_attempt_at';
+import { Migration20261214000000_ping_post } from './migrations/Migration20261214000000_ping_post';
+import { Migration20261215000000_pings } from './migrations/Migration20261215000000_pings';
 
-export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState, DedupeKey, CapUsage, DeliveryControl, RetentionMark, ConsoleSession, ConsoleLoginFailure, AuditEntry];
+export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState, DedupeKey, CapUsage, DeliveryControl, RetentionMark, ConsoleSession, ConsoleLoginFailure, AuditEntry, Ping];
 
 /** Migrations are listed here (not globbed) so they work the same from ts-jest and from dist/. */
 export const MIGRATIONS = [
@@ -42,6 +45,8 @@ export const MIGRATIONS = [
   { name: 'Migration20261209000000_erasure', class: Migration20261209000000_erasure },
   { name: 'Migration20261210000000_console_sessions', class: Migration20261210000000_console_sessions },
   { name: 'Migration20261211120000_attempt_at', class: Migration20261211120000_attempt_at },
+  { name: 'Migration20261214000000_ping_post', class: Migration20261214000000_ping_post },
+  { name: 'Migration20261215000000_pings', class: Migration20261215000000_pings },
 ];
 
 export function ormConfig(clientUrl: string) {

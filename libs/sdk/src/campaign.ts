@@ -4,6 +4,7 @@ import type { Duration } from './deliveries/buyer-contract';
 import { duration } from './deliveries/buyer-contract.schema';
 import { secretable, type DeliveryDefinition } from './deliveries/delivery';
 import { deliverySettingsSchema } from './deliveries/delivery-settings';
+import { auctionSchema } from './deliveries/ping-post.options';
 import { FIELD_TYPES, type FieldDefinition } from './fields';
 
 /**
@@ -28,7 +29,17 @@ export interface CampaignDefinition<F extends string = string> {
    * @example '90d'
    */
   retention?: Duration;
+  /**
+   * What the campaign keeps of a buyer's bid when it answers an inbound ping: the price quoted to
+   * the source is the best bid less this, never below 0, rounded to cents (docs/api.md › Pings).
+   * @default none: the source is quoted the best bid
+   * @example { percent: 25 }
+   */
+  margin?: Margin;
 }
+
+/** A campaign's margin on an inbound ping's price: a share of the best bid (0–100) or a fixed amount (≥ 0). */
+export type Margin = { percent: number } | { fixed: number };
 
 /** Identity, for types: `export default defineCampaign({...})`; infers the field names. */
 export function defineCampaign<const F extends string>(campaign: CampaignDefinition<F>): CampaignDefinition<F> {
@@ -58,9 +69,25 @@ export const campaignSchema = z
     intakeKeys: z.array(secretable).min(1),
     fields: z.array(fieldSchema).min(1),
     deliveries: z.array(
-      z.object({ id: slug, plugin: z.string().min(1), options: z.record(z.string(), z.unknown()), settings: deliverySettingsSchema.default({}) }).strict(),
+      z
+        .object({
+          id: slug,
+          plugin: z.string().min(1),
+          options: z.record(z.string(), z.unknown()),
+          settings: deliverySettingsSchema.default({}),
+          auction: auctionSchema.optional(),
+        })
+        .strict(),
     ),
     retention: duration.optional(),
+    margin: z
+      .object({
+        percent: z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100').optional(),
+        fixed: z.number().min(0, 'must be 0 or more').optional(),
+      })
+      .strict()
+      .refine((m) => (m.percent === undefined) !== (m.fixed === undefined), { message: 'must be either { percent } or { fixed }' })
+      .optional(),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -6,7 +6,7 @@
  */
 export { env, type EnvRef, type Secretable } from './env';
 export { field, type FieldDefinition, type FieldOptions, type FieldTypeName } from './fields';
-export { defineCampaign, type CampaignDefinition } from './campaign';
+export { defineCampaign, type CampaignDefinition, type Margin } from './campaign';
 export {
   classifyWith,
   leadconduit,
@@ -41,3 +41,4 @@ export { at, cron, every, realtime, type ScheduleSpec } from './deliveries/sched
 export { basic, bearer, form, httpPost, json, text, xml, type Auth, type BodyTemplate, type HttpPostOptions } from './deliveries/http-post.options';
 export { email, type EmailOptions } from './deliveries/email.options';
 export { manualFile, type ManualFileOptions } from './deliveries/manual-file.options';
+export { pingPost, type AuctionBuyer, type PingPostOptions } from './deliveries/ping-post.options';

@@ -224,6 +224,20 @@ export interface DeliverInput<O, P> {
   readonly prepared: P;
   /** For plugins with `fileOptions` (e.g. real-time email): the lead as a one-row file. */
   readonly file?: BatchFile;
+  /**
+   * Values the host adds for templates, beside the lead's (e.g. `ping` for a ping-post sale's
+   * post: `{ reference, price }`). Only names `prepare` was given as `extraVariables`.
+   */
+  readonly templateValues?: Readonly<Record<string, unknown>>;
+}
+
+/** What the host tells `prepare` besides the options and the campaign. */
+export interface PrepareContext {
+  /**
+   * Template variables the host will give `deliver` in `templateValues`, allowed beside the
+   * campaign's fields (e.g. `['ping']` for a ping-post sale's post).
+   */
+  readonly extraVariables?: readonly string[];
 }
 
 export interface DeliverBatchInput<O, P> {
@@ -255,7 +269,7 @@ export interface DeliveryPlugin<O = any, P = unknown> {
   /** The file a batch of this delivery produces (manual-file, email). */
   fileOptions?(options: O, campaign: CampaignInfo): FileFormatOptions & { columns: FileColumn[]; fileName: string; formulaGuard: boolean };
   /** Work done once at load: compile templates, check field names. Throw `PluginConfigError`. */
-  prepare?(options: O, campaign: CampaignInfo, tools: PluginTools): P;
+  prepare?(options: O, campaign: CampaignInfo, tools: PluginTools, context?: PrepareContext): P;
   /** Deliver one dispatch. Never throws for buyer or network trouble: return an outcome. */
   deliver?(input: DeliverInput<O, P>, tools: PluginTools): Promise<DeliveryResult>;
   /** Deliver a batch (e.g. one email with the file attached). */

@@ -39,6 +39,8 @@ export function dispatchJson(d: Record<string, any>, attempts?: Record<string, a
     price: d.price === null || d.price === undefined ? null : Number(d.price),
     reference: d.reference ?? null,
     captured: d.captured ?? null,
+    // A ping-post sale's winner (its bid is `price`); null for every other delivery.
+    buyer: d.buyer ?? null,
     batch: d.batch_id ?? null,
     attemptCount: d.attempts,
     // A pending dispatch's next try (a retry, or the end of a hold) and what holds it back: a
@@ -161,6 +163,8 @@ export class AdminQueries {
       reference: a.reference,
       captured: a.captured ?? null,
       error: a.error,
+      phase: a.phase ?? null,
+      buyer: a.buyer ?? null,
       ...(a.batch_id ? { batch: a.batch_id } : {}),
     });
     return {

@@ -19,6 +19,9 @@ export interface AttemptJson {
   error: string | null;
   captured?: Record<string, string> | null;
   batch?: string;
+  /** A ping-post sale's attempt: `ping` or `post`, and the buyer. */
+  phase?: 'ping' | 'post' | null;
+  buyer?: string | null;
 }
 
 /** What the page needs of the batch an attempt belongs to (the API's batch, batches.controller.ts). */
@@ -55,6 +58,8 @@ export interface AttemptView {
   outcome: string;
   reason: string | null;
   captured: Record<string, string> | null;
+  /** `Ping to acme`, `Post to acme`: a ping-post sale's attempt, in its heading. */
+  sale?: string;
   batch?: { id: string; href: string; sentence: string };
   request?: MessageView;
   response?: MessageView;
@@ -206,6 +211,7 @@ export function attemptView(attempt: AttemptJson, index: number, batch?: BatchFa
     reason: download ? null : attempt.reason === attempt.error ? null : attempt.reason,
     captured: attempt.captured ?? null,
     last,
+    ...(attempt.phase && attempt.buyer ? { sale: `${attempt.phase === 'ping' ? 'Ping' : 'Post'} to ${attempt.buyer}` } : {}),
     ...(line ? { batch: line } : {}),
     ...(request
       ? {

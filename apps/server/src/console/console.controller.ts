@@ -24,6 +24,7 @@ import { APP_CONFIG, type ServerConfig } from '../config.token';
 import { BatchFiles } from '../engine/batch-files';
 import { DeliveryStates, type DeliveryLiveState } from '../engine/contracts/delivery.state';
 import { attemptViews, nextAttemptView, type AttemptJson } from './attempt.view';
+import { saleView } from './sale.view';
 import { contractLines, stateLines } from './contract.lines';
 import { ConsoleErrorFilter } from './console-error.filter';
 import { ConsoleSessions, type ConsoleUser } from './console-session.store';
@@ -288,6 +289,7 @@ export class ConsoleController {
       retryable: d.status === 'failed' || d.status === 'rejected',
       next: nextAttemptView(d, this.registry.delivery(lead.campaign, d.delivery)?.delivery.mode.kind),
       attempts: attemptViews((d.attempts ?? []) as AttemptJson[], batches),
+      sale: saleView(d, (d.attempts ?? []) as AttemptJson[], this.registry.delivery(lead.campaign, d.delivery)?.delivery.auction?.buyers.map((b) => b.id)),
     }));
     const summary = leadSummary(campaign, data) || 'Lead';
     this.html(res, 'lead', summary, { lead: { ...lead, dispatches }, campaign, summary, fields, notice }, user);

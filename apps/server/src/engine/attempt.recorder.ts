@@ -14,12 +14,15 @@ export interface AttemptRow {
   /** What the host decided (e.g. `retry` that became `failed`): stored as the attempt's outcome. */
   outcome: string;
   secrets: readonly string[];
+  /** A ping-post sale's attempts: which phase, to which buyer (docs/architecture.md › Ping-post). */
+  phase?: 'ping' | 'post';
+  buyer?: string;
 }
 
 /** The attempt table's columns, and their types as a jsonb record carries them. */
-const ATTEMPT_COLUMNS = 'dispatch_id, batch_id, at, duration_ms, request, response, outcome, reason, price, reference, error, captured';
+const ATTEMPT_COLUMNS = 'dispatch_id, batch_id, at, duration_ms, request, response, outcome, reason, price, reference, error, captured, phase, buyer';
 const RECORD_TYPES =
-  'dispatch_id uuid, batch_id uuid, at timestamptz, duration_ms integer, request jsonb, response jsonb, outcome text, reason text, price numeric, reference text, error text, captured jsonb';
+  'dispatch_id uuid, batch_id uuid, at timestamptz, duration_ms integer, request jsonb, response jsonb, outcome text, reason text, price numeric, reference text, error text, captured jsonb, phase text, buyer text';
 
 /**
  * The one statement that writes attempts: rows made by `attemptRecord` (redacted, cut), passed as
@@ -137,6 +140,8 @@ export function attemptRecord(row: AttemptRow): Record<string, unknown> {
     reference: a.reference,
     error: a.error,
     captured: a.captured,
+    phase: row.phase ?? null,
+    buyer: row.buyer ?? null,
   };
 }
 

@@ -4,7 +4,7 @@ import { Clock, type ResolvedDelivery } from '@leadrelay/campaigns';
 import type { DeliveryResult } from '@leadrelay/sdk/plugin';
 import { Database } from '../common/database';
 import { QueryBatcher } from '../common/query.batcher';
-import { attemptRecord, attemptSecrets, insertAttemptsSql, storable, storedCaptured, storedReason } from './attempt.recorder';
+import { attemptRecord, attemptSecrets, insertAttemptsSql, storable, storedCaptured, storedReason, type AttemptRow } from './attempt.recorder';
 import { decideOutcome, retryScheduleFor } from './outcome.decision';
 
 export interface OutcomeInput {
@@ -17,7 +17,15 @@ export interface OutcomeInput {
   delivery: ResolvedDelivery;
   /** The lease the send was made under: the outcome is written only while it is still this one. */
   leaseToken: string;
+  /**
+   * A ping-post sale (docs/architecture.md › Ping-post): its pings and posts, stored as the try's
+   * attempts in place of one made from `result`, and the buyer it was sold to.
+   */
+  sale?: { attempts: readonly SaleAttempt[]; buyer?: string };
 }
+
+/** One ping or post of a sale, redacted with its own phase's secrets. */
+export type SaleAttempt = Omit<AttemptRow, 'dispatchId' | 'batchId' | 'secrets'> & { secrets: readonly string[]; phase: 'ping' | 'post'; buyer: string };
 
 export type DispatchStatus = 'pending' | 'delivered' | 'rejected' | 'failed' | 'skipped';
 
@@ -34,6 +42,7 @@ interface OutcomeRow {
   reference: string | null;
   captured: Record<string, string> | null;
   next_at: Date | null;
+  buyer: string | null;
 }
 
 // For each outcome: the status (only while pending: an operator may have finished it meanwhile,
@@ -41,7 +50,7 @@ interface OutcomeRow {
 // lease (docs/architecture.md › Leases), which it gives up here. Many outcomes, one statement.
 const RECORD = `
   with input as (
-    select * from jsonb_to_recordset($1::jsonb) as t(id uuid, token uuid, status text, reason text, price numeric, reference text, captured jsonb, next_at timestamptz)),
+    select * from jsonb_to_recordset($1::jsonb) as t(id uuid, token uuid, status text, reason text, price numeric, reference text, captured jsonb, next_at timestamptz, buyer text)),
   changed as (
     update dispatch_row d set attempts = d.attempts + 1,
            status = case when d.status = 'pending' then i.status else d.status end,
@@ -49,6 +58,7 @@ const RECORD = `
            price = case when d.status = 'pending' then i.price else d.price end,
            reference = case when d.status = 'pending' then i.reference else d.reference end,
            captured = case when d.status = 'pending' then i.captured else d.captured end,
+           buyer = case when d.status = 'pending' then i.buyer else d.buyer end,
            next_attempt_at = case when d.status = 'pending' then i.next_at else d.next_attempt_at end,
            held_by = case when d.status = 'pending' then null else d.held_by end,
            lease_token = null, lease_until = null,
@@ -65,7 +75,7 @@ const RECORD = `
  */
 @Injectable()
 export class DispatchOutcomes {
-  private readonly batcher = new QueryBatcher<{ outcome: OutcomeRow; attempt: Record<string, unknown> }, DispatchStatus | undefined>(
+  private readonly batcher = new QueryBatcher<{ outcome: OutcomeRow; attempts: Record<string, unknown>[] }, DispatchStatus | undefined>(
     (rows) => this.write(rows),
     { maxBatch: 64, maxInFlight: 4, key: (row) => row.outcome.id },
   );
@@ -167,8 +177,11 @@ export class DispatchOutcomes {
         reference: storable(result.reference, secrets, 2_000) ?? null,
         captured: storedCaptured(result.captured, secrets),
         next_at: retryInMs === undefined ? null : new Date(this.clock.now().getTime() + retryInMs),
+        buyer: input.sale?.buyer ?? null,
       },
-      attempt: attemptRecord({ dispatchId: input.dispatchId, at: input.at, durationMs: input.durationMs, result, outcome, secrets }),
+      attempts: input.sale
+        ? input.sale.attempts.map((a) => attemptRecord({ ...a, dispatchId: input.dispatchId }))
+        : [attemptRecord({ dispatchId: input.dispatchId, at: input.at, durationMs: input.durationMs, result, outcome, secrets })],
     });
     // No row back: nothing was written — the lease is no longer this send's, or the statement
     // failed; the job fails and is tried again (DispatchProcessor).
@@ -183,7 +196,7 @@ export class DispatchOutcomes {
   }
 
   /** One statement for the batch; if it fails, each outcome alone, so that one bad row fails only its own job. */
-  private async write(rows: { outcome: OutcomeRow; attempt: Record<string, unknown> }[]): Promise<(DispatchStatus | undefined | Error)[]> {
+  private async write(rows: { outcome: OutcomeRow; attempts: Record<string, unknown>[] }[]): Promise<(DispatchStatus | undefined | Error)[]> {
     try {
       return await this.statement(rows);
     } catch (err) {
@@ -192,11 +205,11 @@ export class DispatchOutcomes {
     }
   }
 
-  private async statement(rows: { outcome: OutcomeRow; attempt: Record<string, unknown> }[]): Promise<(DispatchStatus | undefined)[]> {
+  private async statement(rows: { outcome: OutcomeRow; attempts: Record<string, unknown>[] }[]): Promise<(DispatchStatus | undefined)[]> {
     const { rows: changed } = await this.db.pool.query<{ id: string; status: DispatchStatus }>({
       name: 'dispatch-outcomes',
       text: RECORD,
-      values: [JSON.stringify(rows.map((r) => r.outcome)), JSON.stringify(rows.map((r) => r.attempt))],
+      values: [JSON.stringify(rows.map((r) => r.outcome)), JSON.stringify(rows.flatMap((r) => r.attempts))],
     });
     const byId = new Map(changed.map((r) => [r.id, r.status]));
     return rows.map((row) => byId.get(row.outcome.id));

@@ -17,6 +17,8 @@ import { CapLedger } from './contracts/cap.ledger';
 import { contractOf } from './contracts/contract';
 import { DeliveryGate } from './contracts/delivery.gate';
 import { withDeadline } from './send.deadline';
+import { AuctionRunner, type Sale } from './auction/auction.runner';
+import { PingBids } from './auction/ping.bids';
 
 /** Longest a plugin may take over one try before the host gives up on it (it should time out itself). */
 const PLUGIN_GUARD_MS = 180_000;
@@ -94,6 +96,8 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
     private readonly metrics: Metrics,
     private readonly gate: DeliveryGate,
     private readonly caps: CapLedger,
+    private readonly auction: AuctionRunner,
+    private readonly pingBids: PingBids,
     @Inject(APP_CONFIG) config: ServerConfig,
   ) {
     super();
@@ -203,12 +207,21 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
       const startedAt = this.clock.now();
       const started = performance.now();
       let result: DeliveryResult;
+      let sale: Sale | undefined;
       try {
-        const file = delivery.plugin.fileOptions ? this.files.forLead(campaign, delivery, lead) : undefined;
-        result = await withDeadline(
-          delivery.plugin.deliver!({ dispatchId, deliveryId: delivery.id, attempt, lead, campaign, options: delivery.options, prepared: delivery.prepared, file }, this.tools),
-          PLUGIN_GUARD_MS,
-        );
+        if (delivery.auction) {
+          // A ping-post delivery: a sale in place of one plugin call, bounded by its own deadline;
+          // a lead posted with an inbound ping's id reuses that ping's bids while they last.
+          const gathered = await this.pingBids.forSale(lead.id, delivery.id, this.clock.now());
+          sale = await this.auction.sell(campaign, delivery, { id: dispatchId, lead, arrivedAt: row.created_at, attempt }, gathered);
+          result = sale.result;
+        } else {
+          const file = delivery.plugin.fileOptions ? this.files.forLead(campaign, delivery, lead) : undefined;
+          result = await withDeadline(
+            delivery.plugin.deliver!({ dispatchId, deliveryId: delivery.id, attempt, lead, campaign, options: delivery.options, prepared: delivery.prepared, file }, this.tools),
+            PLUGIN_GUARD_MS,
+          );
+        }
       } catch (err) {
         this.logger.error({ err, dispatchId, delivery: delivery.id }, 'plugin threw instead of returning an outcome');
         result = { outcome: 'retry', error: `plugin error: ${(err as Error).message}` };
@@ -220,7 +233,7 @@ export class DispatchProcessor extends WorkerHost implements BeforeApplicationSh
       stopRenewing();
       released = true;
       void this.gate.release(campaign.id, delivery, dispatchId, outcome, reason, '', durationMs);
-      const next = await this.outcomes.record({ dispatchId, attempt: attempt - row.retry_offset, at: startedAt, durationMs, result, delivery, leaseToken: lease.token });
+      const next = await this.outcomes.record({ dispatchId, attempt: attempt - row.retry_offset, at: startedAt, durationMs, result, delivery, leaseToken: lease.token, sale });
       lease.open = false;
       this.metrics.attempt(campaign.id, delivery.id, next.outcome, durationMs);
       if (next.retryInMs !== undefined) {

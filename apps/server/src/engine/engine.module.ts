@@ -14,8 +14,10 @@ import { Sweeper } from './sweeper';
 import { CapLedger } from './contracts/cap.ledger';
 import { DeliveryGate } from './contracts/delivery.gate';
 import { DeliveryStates } from './contracts/delivery.state';
+import { AuctionRunner } from './auction/auction.runner';
+import { PingBids } from './auction/ping.bids';
 
-const SERVICES = [DispatchOutbox, DispatchOutcomes, DispatchRetry, BatchDeliveries, BatchFiles, Sweeper, ScheduleSync, Metrics, DeliveryGate, CapLedger, DeliveryStates, LeadEraser, LeadRetention];
+const SERVICES = [DispatchOutbox, DispatchOutcomes, DispatchRetry, BatchDeliveries, BatchFiles, Sweeper, ScheduleSync, Metrics, DeliveryGate, CapLedger, DeliveryStates, LeadEraser, LeadRetention, AuctionRunner, PingBids];
 
 /**
  * The engine: queues, the one writer of dispatch status, batches and their files, schedules, the

@@ -28,7 +28,13 @@ export interface SweepResult {
   newRedis: boolean;
   /** False when another sweep was running (nothing was done). */
   ran: boolean;
+  /** Inbound pings deleted, an hour past their expiry. */
+  pings?: number;
 }
+
+/** How long an expired ping's record stays, so a late post is told it expired rather than unknown. */
+const EXPIRED_PING_KEEP = '1 hour';
+const PING_PURGE_BATCH = 10_000;
 
 /**
  * Finds real-time dispatches whose job is really gone and puts them back through the outbox,
@@ -68,9 +74,21 @@ export class Sweeper {
       const requeued = lost + failed + overdue;
       if (requeued) this.outbox.wake();
       if (requeued || batches) this.logger.info({ requeued, batches, newRedis }, 'sweeper put back work whose job was gone');
-      return { requeued, batches, newRedis, ran: true };
+      const pings = await this.purgeExpiredPings();
+      return { requeued, batches, newRedis, ran: true, pings };
     });
     return result ?? { requeued: 0, batches: 0, newRedis: false, ran: false };
+  }
+
+  /**
+   * Inbound pings (docs/api.md › Pings) are of no use once expired — a post with one is refused,
+   * a sale pings afresh — so their records go an hour later, a bounded number per sweep.
+   */
+  private async purgeExpiredPings(): Promise<number> {
+    const { rowCount } = await this.db.query(
+      `delete from ping where id in (select id from ping where expires_at < now() - interval '${EXPIRED_PING_KEEP}' limit ${PING_PURGE_BATCH})`,
+    );
+    return rowCount ?? 0;
   }
 
   /**

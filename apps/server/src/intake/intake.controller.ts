@@ -22,10 +22,11 @@ export class IntakeController {
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ schema: LEAD_BODY })
   @ApiJson(201, 'AcceptedLead', 'Stored; without `wait` every status is `pending`.')
-  @ApiErrors([400, 401, 404, 413, 415, 422, 500, 503], {
+  @ApiErrors([400, 401, 404, 409, 413, 415, 422, 500, 503], {
     400: 'Bad JSON, a body that is not an object, or a bad `wait`.',
     401: 'Missing or wrong X-Api-Key.',
     404: 'Unknown or archived campaign.',
+    409: '`ping_refused`: the body’s `pingId` is unknown, another campaign’s, was not accepted, was used, has expired, or carried other values (docs/api.md › Pings); nothing was stored.',
   })
   async submit(
     @Param('campaignId') campaignId: string,
@@ -39,8 +40,9 @@ export class IntakeController {
       waitMs = Number(wait);
       if (!/^\d+$/.test(wait) || waitMs > 30_000) throw badRequest('wait must be a whole number of milliseconds, at most 30000.');
     }
-    const body = parseObjectBody(await readBody(req), req.headers['content-type']);
-    const accepted = await this.intake.accept(campaign, body, req.ip);
+    const { pingId, ...body } = parseObjectBody(await readBody(req), req.headers['content-type']);
+    // `pingId` names the ping this lead follows (docs/api.md › Pings); it is no value of the lead's, nor of its `raw`.
+    const accepted = await this.intake.accept(campaign, body, req.ip, pingId);
     return waitMs ? this.intake.waitForOutcome(campaign, accepted, waitMs) : accepted;
   }
 }

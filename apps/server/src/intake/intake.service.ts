@@ -1,5 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import type { ResolvedCampaign } from '@leadrelay/campaigns';
 import { Clock } from '@leadrelay/campaigns';
 import { normaliseLead } from '@leadrelay/sdk/internal';
@@ -9,6 +10,7 @@ import { DomainError } from '../common/domain.error';
 import { DispatchOutbox, outboxInsertSql } from '../engine/dispatch.outbox';
 import { Metrics } from '../engine/metrics';
 import { contractOf } from '../engine/contracts/contract';
+import { PingService } from './ping.service';
 
 export interface AcceptedLead {
   id: string;
@@ -70,6 +72,7 @@ export class IntakeService {
     private readonly outbox: DispatchOutbox,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
+    private readonly pings: PingService,
   ) {}
 
   /** 404 for an unknown or archived campaign, 401 for a missing or wrong key. */
@@ -82,11 +85,16 @@ export class IntakeService {
     return campaign;
   }
 
-  async accept(campaign: ResolvedCampaign, submission: Record<string, unknown>, source: string | undefined): Promise<AcceptedLead> {
+  /**
+   * `pingId` (a key of the body, taken out of it before this): the lead is posted after that ping,
+   * refused unless the ping may be used (PingService.check), and marked used in the lead's transaction.
+   */
+  async accept(campaign: ResolvedCampaign, submission: Record<string, unknown>, source: string | undefined, pingId?: unknown): Promise<AcceptedLead> {
     const { data, errors } = normaliseLead(campaign.fields, submission);
     if (errors.length) throw new DomainError('invalid', `The lead has ${errors.length} invalid field(s).`, errors);
     const id = randomUUID();
     const receivedAt = this.clock.now();
+    const ping = pingId === undefined ? undefined : await this.pings.check(pingId, campaign, data, receivedAt);
     // Criteria and duplicate suppression are decided here, in the statement that accepts the
     // lead: a skipped dispatch never reaches a queue or a batch (docs/contracts.md).
     const dispatches = campaign.deliveries.map((d) => {
@@ -99,29 +107,46 @@ export class IntakeService {
     const decided = dispatches.some((d) => d.skip !== null || d.key !== null);
     const leadParams = [id, campaign.id, campaign.version, JSON.stringify(data), JSON.stringify(submission), receivedAt, source ?? null];
     let rows: { id: string; status: string; reason: string | null }[];
-    if (!decided) {
-      // One statement, so one implicit transaction: the lead, all its dispatches and their outbox
-      // rows, or nothing.
-      const realtime = dispatches.filter((d) => d.realtime).map((d) => d.id);
-      await this.db.pool.query({ name: 'intake-accept', text: ACCEPT, values: [...leadParams, dispatches.map((d) => d.id), dispatches.map((d) => d.delivery), realtime] });
-      rows = dispatches.map((d) => ({ id: d.id, status: 'pending', reason: null }));
-    } else {
-      const keys = new Map(dispatches.filter((d) => d.key !== null).map((d) => [d.key!, d.windowMs]));
-      // Named: PostgreSQL parses and plans it once per connection, not once per lead.
-      ({ rows } = await this.db.pool.query<{ id: string; status: string; reason: string | null }>({
-        name: 'intake-accept-decided',
-        text: ACCEPT_DECIDED,
-        values: [
-          ...leadParams,
-          dispatches.map((d) => d.id),
-          dispatches.map((d) => d.delivery),
-          dispatches.map((d) => d.skip),
-          dispatches.map((d) => d.key),
-          dispatches.map((d) => d.realtime && d.skip === null),
-          [...keys.keys()],
-          [...keys.values()],
-        ],
-      }));
+    let db: Pick<PoolClient, 'query'> = this.db.pool;
+    let client: PoolClient | undefined;
+    if (ping) {
+      // The ping is used by this lead or by none: its mark and the lead's statement commit together.
+      client = await this.db.connect();
+      db = client;
+      await client.query('begin');
+    }
+    try {
+      if (ping) await this.pings.use(client!, ping, id, receivedAt);
+      if (!decided) {
+        // One statement, so one implicit transaction: the lead, all its dispatches and their outbox
+        // rows, or nothing.
+        const realtime = dispatches.filter((d) => d.realtime).map((d) => d.id);
+        await db.query({ name: 'intake-accept', text: ACCEPT, values: [...leadParams, dispatches.map((d) => d.id), dispatches.map((d) => d.delivery), realtime] });
+        rows = dispatches.map((d) => ({ id: d.id, status: 'pending', reason: null }));
+      } else {
+        const keys = new Map(dispatches.filter((d) => d.key !== null).map((d) => [d.key!, d.windowMs]));
+        // Named: PostgreSQL parses and plans it once per connection, not once per lead.
+        ({ rows } = await db.query<{ id: string; status: string; reason: string | null }>({
+          name: 'intake-accept-decided',
+          text: ACCEPT_DECIDED,
+          values: [
+            ...leadParams,
+            dispatches.map((d) => d.id),
+            dispatches.map((d) => d.delivery),
+            dispatches.map((d) => d.skip),
+            dispatches.map((d) => d.key),
+            dispatches.map((d) => d.realtime && d.skip === null),
+            [...keys.keys()],
+            [...keys.values()],
+          ],
+        }));
+      }
+      await client?.query('commit');
+    } catch (err) {
+      await client?.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      client?.release();
     }
     const byId = new Map(rows.map((r) => [r.id, r]));
     this.metrics.leadAccepted(campaign.id);

@@ -29,10 +29,12 @@ const closed = (properties: Record<string, SchemaObject>, required = Object.keys
 export type ApiSchemaName =
   | 'ApiError'
   | 'AcceptedLead'
+  | 'PingAnswer'
   | 'Campaign'
   | 'CampaignList'
   | 'Delivery'
   | 'Breaker'
+  | 'BuyerState'
   | 'PauseState'
   | 'RunSummary'
   | 'Lead'
@@ -67,6 +69,7 @@ const Dispatch = closed(
     price: { type: 'number', nullable: true },
     reference: nullableText(),
     captured: { type: 'object', nullable: true, additionalProperties: { type: 'string' }, description: "What the classifier read from the buyer's last answer." },
+    buyer: nullableText('A ping-post dispatch that was sold: the winning buyer (`price` is its bid); null otherwise.'),
     batch: { ...uuid, nullable: true },
     attemptCount: count(),
     nextAttemptAt: { ...time('A pending dispatch’s next try, when known.'), nullable: true },
@@ -88,9 +91,11 @@ const Attempt = closed(
     reference: nullableText(),
     captured: { type: 'object', nullable: true, additionalProperties: { type: 'string' } },
     error: nullableText(),
+    phase: { type: 'string', nullable: true, enum: ['ping', 'post', null], description: 'A ping-post sale’s attempt: its phase; null otherwise.' },
+    buyer: nullableText('A ping-post sale’s attempt: the buyer pinged or posted to; null otherwise.'),
     batch: uuid,
   },
-  ['at', 'durationMs', 'request', 'response', 'outcome', 'reason', 'price', 'reference', 'captured', 'error'],
+  ['at', 'durationMs', 'request', 'response', 'outcome', 'reason', 'price', 'reference', 'captured', 'error', 'phase', 'buyer'],
 );
 
 const DispatchWithAttempts = closed({ ...Dispatch.properties, attempts: { type: 'array', items: ref('Attempt') } }, undefined, 'A dispatch in `GET /v1/leads/{id}`: with every attempt, oldest first, its batch’s included.');
@@ -147,9 +152,22 @@ const Delivery = closed(
     held: count('Pending dispatches held back now.'),
     breaker: { anyOf: [ref('Breaker'), { type: 'boolean', enum: [false] }], description: 'Real-time deliveries; `false` when turned off.' },
     nextOpening: { ...time('With `hours`: when it opens next; null while open.'), nullable: true },
+    buyers: { type: 'array', items: ref('BuyerState'), description: 'A `pingPost` delivery’s buyers, each with its own contract’s live state.' },
   },
   ['id', 'plugin', 'summary', 'mode', 'controls'],
 );
+
+/** One buyer of a sale, as `GET /v1/campaigns/{id}` shows it (id `<sale>/<buyer>`). */
+const BuyerState = closed({
+  id: text('`<sale>/<buyer>`: the id its pause and resume take, URL-encoded.'),
+  buyer: text(),
+  paused: { type: 'boolean' },
+  caps: { type: 'array', items: closed({ max: count(), per: text(), timeZone: text(), used: count(), resetsAt: time() }) },
+  inFlight: count('Pings and posts under way, across instances.'),
+  held: count('Always 0: a buyer is never held, its leads go to the other bidders.'),
+  breaker: { anyOf: [ref('Breaker'), { type: 'boolean', enum: [false] }] },
+  nextOpening: { ...time('With `hours`: when it opens next; null while open.'), nullable: true },
+}, ['id', 'buyer', 'paused', 'caps', 'inFlight', 'held']);
 
 const Campaign = closed({
   id: text(),
@@ -191,6 +209,22 @@ const AcceptedLead = closed({
   },
 });
 
+const PingAnswer = closed(
+  {
+    accepted: { type: 'boolean', description: 'Some delivery would take the lead: criteria, dedupe and caps allow it, and a `pingPost` delivery’s buyers bid.' },
+    pingId: { ...uuid, description: 'What the lead’s post names as `pingId`; given when not accepted too (its post is refused).' },
+    price: { type: 'number', nullable: true, description: 'The best bid less the campaign’s `margin`, never below 0, rounded to cents; null without a bid.' },
+    expiresAt: time('The post must come before this (the `pingPost` delivery’s `pingTtlMs`, else 60 s).'),
+    reasons: {
+      type: 'array',
+      description: 'Only when not accepted: why each delivery would not take it.',
+      items: closed({ delivery: text(), reason: text() }),
+    },
+  },
+  ['accepted', 'pingId', 'price', 'expiresAt'],
+  'docs/api.md › Pings',
+);
+
 const AuditEntry = closed({
   id: { type: 'string', pattern: '^[1-9][0-9]*$' },
   at: time(),
@@ -209,7 +243,7 @@ const AuditEntry = closed({
 const ApiError = {
   type: 'object',
   properties: {
-    error: text('bad_request, unauthorized, forbidden, not_found, conflict, nothing_pending, payload_too_large, unsupported_media_type, invalid, unavailable, internal'),
+    error: text('bad_request, unauthorized, forbidden, not_found, conflict, nothing_pending, ping_refused, payload_too_large, unsupported_media_type, invalid, rate_limited, unavailable, internal'),
     message: text(),
     errors: { type: 'array', items: closed({ field: text(), message: text() }) },
     statusCode: { type: 'integer' },
@@ -227,10 +261,12 @@ const Health = closed({
 export const API_SCHEMAS: Record<ApiSchemaName, SchemaObject> = {
   ApiError,
   AcceptedLead,
+  PingAnswer,
   Campaign,
   CampaignList: closed({ items: { type: 'array', items: ref('Campaign') } }),
   Delivery,
   Breaker,
+  BuyerState,
   PauseState: closed({ campaign: text(), delivery: text(), paused: { type: 'boolean' } }),
   RunSummary: closed(
     {
@@ -299,7 +335,16 @@ export const ERASURE_BODY = {
 
 export const LEAD_BODY = {
   type: 'object',
-  description: 'The campaign’s fields by name (docs/campaigns.md › Fields); undeclared fields are kept in `raw` only.',
+  description:
+    'The campaign’s fields by name (docs/campaigns.md › Fields); undeclared fields are kept in `raw` only. `pingId`, the id a ping was answered with, posts the lead after that ping (docs/api.md › Pings) and is kept in neither.',
   additionalProperties: true,
+  properties: { pingId: { type: 'string', format: 'uuid' } },
   example: { first_name: 'Ana', email: 'ana@example.com', zip: '78701' },
+} satisfies SchemaObject;
+
+export const PING_BODY = {
+  type: 'object',
+  description: 'Any of the campaign’s fields by name: the ones sent are normalised and checked, none is required (docs/api.md › Pings).',
+  additionalProperties: true,
+  example: { zip: '78701', state: 'TX' },
 } satisfies SchemaObject;

@@ -1,4 +1,4 @@
-import { Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
 import { Batch } from './batch.entity';
 import { Dispatch } from './dispatch.entity';
 
@@ -47,4 +47,12 @@ export class Attempt {
   /** What the classifier captured from this answer (name → text), e.g. `leadconduit()`'s `capture`. */
   @Property({ type: 'json', nullable: true })
   captured?: Record<string, string> | null;
+
+  /** A ping-post sale's attempts: `ping` or `post`; null for any other delivery's. */
+  @Enum({ items: ['ping', 'post'], type: 'text', nullable: true })
+  phase?: 'ping' | 'post' | null;
+
+  /** A ping-post sale's attempts: the buyer pinged or posted to. */
+  @Property({ type: 'text', nullable: true })
+  buyer?: string | null;
 }

@@ -53,6 +53,10 @@ export class Dispatch {
   @Property({ type: 'json', nullable: true })
   captured?: Record<string, string> | null;
 
+  /** A ping-post dispatch that was sold: the buyer it went to (`price` and `reference` are its bid and token). */
+  @Property({ type: 'text', nullable: true })
+  buyer?: string | null;
+
   @ManyToOne(() => Batch, { fieldName: 'batch_id', mapToPk: true, nullable: true })
   batchId?: string | null;
 

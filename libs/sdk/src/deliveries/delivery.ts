@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isEnvRef, type EnvRef } from '../env';
 import { DELIVERY_SETTING_KEYS, type DeliverySettings } from './delivery-settings';
+import type { AuctionDefinition } from './ping-post.options';
 
 /**
  * One configured way a campaign's leads leave: a plugin, its options, and the host's settings.
@@ -18,6 +19,8 @@ export interface DeliveryDefinition<O = Record<string, unknown>, R extends strin
   readonly settings: DeliverySettings;
   /** Never set: carries `R` for the type checker. */
   readonly fieldRefs?: readonly R[];
+  /** `pingPost` only: the sale the host runs in place of one plugin call (docs/campaigns.md › Ping-post). */
+  readonly auction?: AuctionDefinition;
 }
 
 /**

@@ -23,3 +23,4 @@ export {
   type OpeningRange,
 } from '../deliveries/buyer-contract.schema';
 export { closestName, unknownName } from '../nearest-name';
+export type { AuctionBuyerDefinition, AuctionDefinition, AuctionPhaseDefinition } from '../deliveries/ping-post.options';

@@ -9,8 +9,10 @@ export const LEAD_PAGE = `{{#*inline "message"}}<details{{#if open}} open{{/if}}
 {{#each lead.dispatches}}<div class="card"><h2>{{delivery}} <span class="status {{status}}">{{status}}</span></h2>
 {{#with next}}<p class="next-attempt">Next attempt {{#if at}}at {{time at}}{{else}}{{when}}{{/if}}{{#if heldBy}} — held by <strong>{{heldBy}}</strong>: {{why}}{{else}}.{{/if}}</p>{{/with}}
 {{#if reason}}<p>Reason: {{reason}}</p>{{/if}}{{#if reference}}<p>Buyer reference: {{reference}}</p>{{/if}}{{> captured}}{{#if batch}}<p>Delivered in a batch: <a href="/console/batches/{{batch}}/file">download that file again</a></p>{{/if}}
+{{#with sale}}<h3>Sale{{#with winner}}: sold to <strong>{{buyer}}</strong> for {{price}}{{/with}}</h3>
+<table class="bids"><thead><tr><th scope="col">Buyer</th><th scope="col">Ping</th><th scope="col">Bid</th><th scope="col">Reference</th><th scope="col">Post</th></tr></thead><tbody>{{#each bids}}<tr><th scope="row">{{buyer}}{{#if winner}} <span class="status delivered">winner</span>{{/if}}</th><td>{{ping}}</td><td>{{#if bid}}{{bid}}{{else}}—{{/if}}</td><td>{{#if reference}}<code>{{reference}}</code>{{else}}—{{/if}}</td><td>{{#if post}}{{post}}{{else}}—{{/if}}</td></tr>{{/each}}</tbody></table>{{/with}}
 {{#if retryable}}{{#if @root.operator}}<form method="post" action="/console/dispatches/{{id}}/retry">{{> csrf}}<button class="primary" type="submit">Retry this dispatch</button></form>{{/if}}{{/if}}
-{{#each attempts}}<h3 class="attempt">Attempt {{number}} · {{time at}}{{#if answer}} · <span class="answer">{{answer}}</span>{{/if}}{{#if duration}} · {{duration}}{{/if}} · <span class="status {{outcome}}">{{outcome}}</span></h3>
+{{#each attempts}}<h3 class="attempt">Attempt {{number}}{{#if sale}} · {{sale}}{{/if}} · {{time at}}{{#if answer}} · <span class="answer">{{answer}}</span>{{/if}}{{#if duration}} · {{duration}}{{/if}} · <span class="status {{outcome}}">{{outcome}}</span></h3>
 {{#with batch}}<p>{{sentence}} <a href="{{href}}"><code>{{id}}</code></a></p>{{/with}}{{#if reason}}<p>Reason: {{reason}}</p>{{/if}}{{> captured}}{{#if error}}<p class="error">{{error}}</p>{{/if}}
 {{#if request}}{{> message title="Request" message=request open=last}}{{/if}}
 {{#if response}}{{> message title="Response" message=response open=last}}{{/if}}

@@ -122,9 +122,10 @@ export class DeliveryGate implements OnApplicationShutdown {
    * memory, woken by the release that frees a slot for it — in this process or another, through a
    * Redis channel — and looks again at least every `CONTRACT_WAIT_MS`. One expected to wait
    * longer returns `concurrency` and its job parks in BullMQ, so that a slow buyer's line holds no
-   * worker slot that another buyer's send could use.
+   * worker slot that another buyer's send could use. `once`: asked a single time, never waiting
+   * and never left in the line (a ping-post sale skips a buyer its gate holds back).
    */
-  async acquire(campaignId: string, delivery: ResolvedDelivery, dispatchId: string, arrivedAt: Date): Promise<GateVerdict> {
+  async acquire(campaignId: string, delivery: ResolvedDelivery, dispatchId: string, arrivedAt: Date, options: { once?: boolean } = {}): Promise<GateVerdict> {
     const c = contractOf(delivery);
     const keys = this.keys(campaignId, delivery.id);
     let synced = false;
@@ -159,7 +160,11 @@ export class DeliveryGate implements OnApplicationShutdown {
         continue;
       }
       if (verdict === 'unsynced') throw new Error(`the gate of ${campaignId}/${delivery.id} could not learn its pause`);
-      if (verdict === 'concurrency' && (wokenMeanwhile || (await this.waitHere(dispatchId, this.expectedWaitMs(campaignId, delivery.id, c.concurrency, Number(until)))))) continue;
+      if (options.once) {
+        await Promise.all([this.redis.zrem(keys[3], dispatchId), this.redis.zrem(keys[4], dispatchId)]);
+      } else if (verdict === 'concurrency' && (wokenMeanwhile || (await this.waitHere(dispatchId, this.expectedWaitMs(campaignId, delivery.id, c.concurrency, Number(until)))))) {
+        continue;
+      }
       return { ok: false, heldBy: verdict as 'paused' | 'concurrency' | 'breaker' | 'rate', until: until && verdict !== 'concurrency' ? Number(until) : undefined };
     }
   }
