@@ -212,6 +212,24 @@ describe('operations: queue dashboard, metrics, logs', () => {
       expect(completed).toMatchObject({ level: 20, res: { statusCode: 200 }, req: { method: 'GET', url: '/probe/log' } });
     });
 
+    it('at info too (no request logger made), every line written while serving a request carries its id', async () => {
+      const quiet = logLines();
+      const info = await startTestServer('operations_info', { LOG_LEVEL: 'info' }, { plugins: [LoggingProbeModule], logDestination: quiet.destination });
+      try {
+        const before = quiet.lines.length;
+        const [a, b] = await Promise.all(['info-req-a', 'info-req-b'].map((id) => fetch(`${info.url}/probe/log`, { headers: { 'x-request-id': id } })));
+        expect([a.headers.get('x-request-id'), b.headers.get('x-request-id')]).toEqual(['info-req-a', 'info-req-b']);
+        const probe = quiet.lines.slice(before).filter((l) => String(l.msg).startsWith('probe:'));
+        // Two requests served at once: each line carries its own request's id, never the other's.
+        expect(probe.map((l) => `${l.reqId} ${l.msg}`).sort()).toEqual(
+          ['info-req-a', 'info-req-b'].flatMap((id) => [`${id} probe: Nest logger`, `${id} probe: child logger`, `${id} probe: injected logger`]).sort(),
+        );
+        expect(quiet.lines.slice(before).some((l) => l.msg === 'request completed')).toBe(false);
+      } finally {
+        await info.stop();
+      }
+    });
+
     it('makes up a UUID when the caller sends none or an unusable one, and lines outside a request carry none', async () => {
       for (const given of [undefined, 'has spaces in it', 'x'.repeat(200)]) {
         const res = await fetch(`${server.url}/health`, { headers: given ? { 'x-request-id': given } : {} });
