@@ -40,7 +40,7 @@ export interface ResolvedAuction {
   readonly deadlineMs: number;
   readonly minBid: number;
   readonly pick: 'highest' | 'waterfall';
-  /** How long an inbound ping's bids may be reused (issue 14 item 4 reads it). */
+  /** How long an inbound ping's bids may be reused (docs/api.md › Pings). */
   readonly pingTtlMs: number;
   /** In declared order. */
   readonly buyers: readonly ResolvedAuctionBuyer[];
