@@ -112,9 +112,9 @@ describe('lead search and bulk replay', () => {
     await eventually(async () => (await statusOf(lead.id, 'mail')) === 'failed', 30_000, 'the batch failed (no mail server)');
     const failed = await sql(server.databaseUrl, "select count(*)::int as n from dispatch where delivery_id = 'mail' and status = 'failed'");
     expect(await (await replay({ status: 'failed', dryRun: true }, 'mail')).json()).toEqual({ count: failed[0].n, dryRun: true });
+    const [first] = await sql(server.databaseUrl, 'select attempts from batch where id = $1', [batch]);
     expect(await (await replay({ status: 'failed' }, 'mail')).json()).toEqual({ count: failed[0].n, dryRun: false });
     // Back to pending with its batch, which is sent again (and fails again: still no mail server).
-    const [first] = await sql(server.databaseUrl, 'select attempts from batch where id = $1', [batch]);
     await eventually(
       async () => (await sql(server.databaseUrl, "select 1 from batch where id = $1 and status = 'failed' and attempts > $2", [batch, first.attempts])).length,
       30_000,
