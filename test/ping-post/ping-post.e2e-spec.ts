@@ -201,6 +201,30 @@ describe('ping-post: selling one lead', () => {
     }
   });
 
+  it("lists a sale's buyers on the console's campaign page, each with its contract and state, and pauses one with its button", async () => {
+    browser ??= await launchChromium();
+    const { context, page } = await freshPage(browser, server.url);
+    try {
+      await signInAs(page);
+      await page.goto('/console/campaigns/pp-controls');
+      const rows = page.locator('table.contracts tr.buyer');
+      await expect(rows.locator('td:first-child').allTextContents()).resolves.toEqual(['auction › buyer texas', 'auction › buyer capped', 'auction › buyer open']);
+      await expect(rows.nth(1).locator('td').nth(1).textContent()).resolves.toMatch(/1\/day/);
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await page.getByRole('button', { name: 'Pause buyer open' }).click();
+      await page.waitForURL('**/console/campaigns/pp-controls?notice=*');
+      await expect(page.locator('.notice').textContent()).resolves.toBe('Buyer open of auction is paused: it is not pinged, and its sales go on with the other buyers.');
+      const api = await fetch(`${server.url}/v1/campaigns/pp-controls`, { headers: server.admin }).then((r) => r.json());
+      expect(api.deliveries[0].buyers.find((b: { buyer: string }) => b.buyer === 'open').paused).toBe(true);
+      await page.getByRole('button', { name: 'Resume buyer open' }).click();
+      await page.waitForURL('**/console/campaigns/pp-controls?notice=*');
+      const back = await fetch(`${server.url}/v1/campaigns/pp-controls`, { headers: server.admin }).then((r) => r.json());
+      expect(back.deliveries[0].buyers.find((b: { buyer: string }) => b.buyer === 'open').paused).toBe(false);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('posts down the bids when the winner rejects: the other 12-bidder, then the 7; all rejecting, the dispatch is rejected with every buyer’s reason', async () => {
     const refuse = () => ({ body: { result: 'failure', error: 'no capacity' } });
     setScripts({

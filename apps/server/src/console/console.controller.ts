@@ -229,6 +229,11 @@ export class ConsoleController {
       paused: live.get(d.id)?.paused ?? false,
       contract: contractLines(d.settings),
       now: stateLines(live.get(d.id), this.zoneOf(req)),
+      // A sale's buyers, each under its own contract, paused and resumed by its id `<sale>/<buyer>`.
+      buyers: (d.auction?.buyers ?? []).map((b) => {
+        const state = live.get(d.id)?.buyers?.find((x) => x.id === b.ping.id);
+        return { buyer: b.id, pathId: encodeURIComponent(b.ping.id), paused: state?.paused ?? false, contract: contractLines(b.ping.settings), now: stateLines(state, this.zoneOf(req)) };
+      }),
     }));
     this.html(res, 'leads', campaign.name, {
       campaign,
@@ -265,7 +270,14 @@ export class ConsoleController {
     if (!post) return;
     if (action !== 'pause' && action !== 'resume') throw notFound(`No action '${action}'.`);
     await this.actions.setPaused(post.actor, id, delivery, action === 'pause');
-    const notice = action === 'pause' ? `${delivery} is paused: its leads wait, nothing is lost.` : `${delivery} is running again: held leads go out now.`;
+    const [sale, buyer] = delivery.split('/');
+    const notice = buyer
+      ? action === 'pause'
+        ? `Buyer ${buyer} of ${sale} is paused: it is not pinged, and its sales go on with the other buyers.`
+        : `Buyer ${buyer} of ${sale} is pinged again.`
+      : action === 'pause'
+        ? `${delivery} is paused: its leads wait, nothing is lost.`
+        : `${delivery} is running again: held leads go out now.`;
     res.redirect(`/console/campaigns/${encodeURIComponent(id)}?notice=${encodeURIComponent(notice)}`, 303);
   }
 

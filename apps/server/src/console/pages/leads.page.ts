@@ -6,7 +6,10 @@ export const LEADS_PAGE = `{{> tabs}}
 <td>{{#if paused}}<span class="status failed">paused</span>{{/if}}{{#each now}}<div>{{this}}</div>{{/each}}</td>
 <td>{{#if @root.operator}}<form method="post" action="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/{{#if paused}}resume{{else}}pause{{/if}}">{{> csrf}}<button type="submit">{{#if paused}}Resume{{else}}Pause{{/if}}</button></form>
 {{#if (eq mode 'scheduled')}}<form method="post" style="margin-top:.3rem" action="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/run">{{> csrf}}<button type="submit">Run now</button></form>{{/if}}{{/if}}
-<div style="margin-top:.3rem"><a href="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/replay">Retry failed…</a></div></td></tr>{{/each}}
+<div style="margin-top:.3rem"><a href="/console/campaigns/{{../campaign.id}}/deliveries/{{id}}/replay">Retry failed…</a></div></td></tr>
+{{#each buyers}}<tr class="buyer"><td><span class="muted">{{../id}} ›</span> buyer {{buyer}}</td><td>{{#each contract}}<div>{{this}}</div>{{else}}<span class="muted">no limits</span>{{/each}}</td>
+<td>{{#if paused}}<span class="status failed">paused</span>{{/if}}{{#each now}}<div>{{this}}</div>{{/each}}</td>
+<td>{{#if @root.operator}}<form method="post" action="/console/campaigns/{{@root.campaign.id}}/deliveries/{{pathId}}/{{#if paused}}resume{{else}}pause{{/if}}">{{> csrf}}<button type="submit" aria-label="{{#if paused}}Resume{{else}}Pause{{/if}} buyer {{buyer}}">{{#if paused}}Resume{{else}}Pause{{/if}}</button></form>{{/if}}</td></tr>{{/each}}{{/each}}
 </tbody></table>{{/if}}
 <form class="filters" method="get">
 <div><label for="status">Status</label><select id="status" name="status"><option value="">any</option>{{#each statuses}}<option {{selected this ../filter.status}}>{{this}}</option>{{/each}}</select></div>
