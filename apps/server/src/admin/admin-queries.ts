@@ -3,10 +3,9 @@ import { FIELD_TYPES } from '@leadrelay/sdk/internal';
 import { Database } from '../common/database';
 import { DomainError } from '../common/domain.error';
 import { leadConditions, type LeadFilter } from '../engine/lead-filter';
+import { isUuid } from '../common/uuid';
 
 export type { LeadFilter };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Cursor = the last item's (receivedAt, id), opaque to clients. */
 function encodeCursor(receivedAt: Date, id: string): string {
@@ -21,6 +20,18 @@ function decodeCursor(cursor: string): [string, string] {
   } catch {
     throw new DomainError('bad_request', 'cursor is not one this API gave out.');
   }
+}
+
+/** The campaign field types a search compares with (field types, not deliveries), in the order tried. */
+const SEARCHABLE_FIELD_TYPES = ['email', 'phone'] as const;
+
+/** The first searchable field type that accepts `term`, with `term` in that type's normal form. */
+function searchableValue(term: string): { fieldType: (typeof SEARCHABLE_FIELD_TYPES)[number]; value: string } | undefined {
+  for (const fieldType of SEARCHABLE_FIELD_TYPES) {
+    const normalised = FIELD_TYPES[fieldType].normalise(term);
+    if (normalised.ok) return { fieldType, value: String(normalised.value) };
+  }
+  return undefined;
 }
 
 function pageLimit(param: string | undefined): number {
@@ -90,13 +101,13 @@ export class AdminQueries {
     const term = typeof q === 'string' ? q.trim() : '';
     const limit = pageLimit(limitParam);
     const columns = 'l.id, l.campaign_id, l.campaign_version, l.data, l.received_at, l.erased_at';
-    if (UUID.test(term)) {
+    if (isUuid(term)) {
       const { rows } = await this.db.query(`select ${columns} from lead l where l.id = $1`, [term]);
       return { matchedBy: 'id', items: await this.leadItems(rows) };
     }
-    const matchedBy = (['email', 'phone'] as const).find((type) => FIELD_TYPES[type].normalise(term).ok);
-    if (!term || !matchedBy) throw new DomainError('bad_request', 'q must be a lead id, an email address or a phone number.');
-    const value = FIELD_TYPES[matchedBy].normalise(term);
+    const match = term ? searchableValue(term) : undefined;
+    if (!match) throw new DomainError('bad_request', 'q must be a lead id, an email address or a phone number.');
+    const { fieldType: matchedBy, value } = match;
     const { rows: fields } = await this.db.query<{ campaign_id: string; name: string }>(
       `select c.id as campaign_id, f->>'name' as name from campaign c, jsonb_array_elements(c.definition->'fields') f where f->>'type' = $1`,
       [matchedBy],
@@ -105,7 +116,7 @@ export class AdminQueries {
       `select ${columns} from lead l
         where exists (select 1 from unnest($2::text[], $3::text[]) f(campaign_id, name) where f.campaign_id = l.campaign_id and l.data->>f.name = $1)
         order by l.received_at desc, l.id desc limit $4`,
-      [value.ok ? String(value.value) : term, fields.map((f) => f.campaign_id), fields.map((f) => f.name), limit],
+      [value, fields.map((f) => f.campaign_id), fields.map((f) => f.name), limit],
     );
     return { matchedBy, items: await this.leadItems(rows) };
   }
@@ -143,7 +154,7 @@ export class AdminQueries {
   }
 
   async lead(id: string) {
-    if (!UUID.test(id)) throw new DomainError('not_found', `No lead '${id}'.`);
+    if (!isUuid(id)) throw new DomainError('not_found', `No lead '${id}'.`);
     const { rows } = await this.db.query('select * from lead where id = $1', [id]);
     const lead = rows[0];
     if (!lead) throw new DomainError('not_found', `No lead '${id}'.`);

@@ -16,6 +16,7 @@ import { AdminTokenGuard, apiActor } from './admin-token.guard';
 import type { LeadFilter } from './admin-queries';
 import { ApiAdmin, ApiErrors, ApiFile, ApiJson, ApiOperatorOnly } from '../openapi/api-responses';
 import { MANUAL_DELIVERY_BODY } from '../openapi/api-schemas';
+import { isUuid } from '../common/uuid';
 
 const manualDeliverySchema = z
   .object({
@@ -26,9 +27,6 @@ const manualDeliverySchema = z
     allowEmpty: z.boolean().optional(),
   })
   .strict();
-
-/** Ids are UUIDs: anything else is not found, never a database error. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const boolParam = (v: string | undefined, name: string): boolean | undefined => {
   if (v === undefined || v === '') return undefined;
@@ -118,7 +116,7 @@ export class BatchesController {
   @ApiErrors([404, 409], { 409: 'The batch is not failed.' })
   @ApiOperatorOnly()
   retry(@Param('id') id: string, @Req() req: FastifyRequest) {
-    if (!UUID.test(id)) throw notFound(`No batch '${id}'.`);
+    if (!isUuid(id)) throw notFound(`No batch '${id}'.`);
     return this.actions.retryBatch(apiActor(req), id);
   }
 
@@ -153,7 +151,7 @@ export class BatchesController {
   }
 
   private async find(id: string): Promise<Record<string, any>> {
-    if (!UUID.test(id)) throw notFound(`No batch '${id}'.`);
+    if (!isUuid(id)) throw notFound(`No batch '${id}'.`);
     const { rows } = await this.db.query('select * from batch where id = $1', [id]);
     if (!rows.length) throw notFound(`No batch '${id}'.`);
     return rows[0];

@@ -34,11 +34,10 @@ import { crossSiteReason } from './request-origin.check';
 import { consoleZone, isZone, ZONE_COOKIE, ZONE_SCRIPT, zoneNames, zoneTime } from './console-time';
 import { DeliveryHealth, DISPATCH_STATUSES, FAILING_LOOKBACK_DAYS } from './delivery-health.service';
 import { deliveryHealthView } from './delivery-health.view';
+import { isUuid } from '../common/uuid';
 
 const COOKIE = 'leadrelay_console';
 const STATUSES = ['pending', 'delivered', 'rejected', 'failed', 'skipped'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The web console: server-rendered pages over the same services as the admin API. Every page but
  * the login needs a session (console-session.store.ts); without one a visit is sent to the login.
@@ -223,16 +222,17 @@ export class ConsoleController {
     const nextQuery = page.nextCursor ? new URLSearchParams({ ...clean(filter), cursor: page.nextCursor }).toString() : '';
     const inForce = this.registry.get(id);
     const live = inForce ? await this.states.of(inForce) : new Map<string, DeliveryLiveState>();
+    const zone = this.zoneOf(req);
     const deliveryStates = (inForce?.deliveries ?? []).map((d) => ({
       id: d.id,
       mode: d.mode.kind,
       paused: live.get(d.id)?.paused ?? false,
       contract: contractLines(d.settings),
-      now: stateLines(live.get(d.id), this.zoneOf(req)),
+      now: stateLines(live.get(d.id), zone),
       // A sale's buyers, each under its own contract, paused and resumed by its id `<sale>/<buyer>`.
       buyers: (d.auction?.buyers ?? []).map((b) => {
         const state = live.get(d.id)?.buyers?.find((x) => x.id === b.ping.id);
-        return { buyer: b.id, pathId: encodeURIComponent(b.ping.id), paused: state?.paused ?? false, contract: contractLines(b.ping.settings), now: stateLines(state, this.zoneOf(req)) };
+        return { buyer: b.id, pathId: encodeURIComponent(b.ping.id), paused: state?.paused ?? false, contract: contractLines(b.ping.settings), now: stateLines(state, zone) };
       }),
     }));
     this.html(res, 'leads', campaign.name, {
@@ -381,7 +381,7 @@ export class ConsoleController {
   async batchPage(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     const user = await this.signedIn(req, res);
     if (!user) return;
-    const { rows } = UUID.test(id) ? await this.db.query('select * from batch where id = $1', [id]) : { rows: [] };
+    const { rows } = isUuid(id) ? await this.db.query('select * from batch where id = $1', [id]) : { rows: [] };
     if (!rows.length) throw notFound(`No batch '${id}'.`);
     const batch = batchJson(rows[0], this.registry);
     const campaign = await this.campaign(batch.campaign);
@@ -394,7 +394,7 @@ export class ConsoleController {
   @Get('batches/:id/file')
   async batchFile(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     if (!(await this.signedIn(req, res))) return;
-    const { rows } = UUID.test(id) ? await this.db.query('select * from batch where id = $1', [id]) : { rows: [] };
+    const { rows } = isUuid(id) ? await this.db.query('select * from batch where id = $1', [id]) : { rows: [] };
     if (!rows.length) throw notFound(`No batch '${id}'.`);
     await sendFile(res, this.files.forBatch(rows[0]), this.logger);
   }
@@ -403,7 +403,7 @@ export class ConsoleController {
   async retryBatch(@Param('id') id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     const post = await this.operatorForm(req, res, 'retry a batch');
     if (!post) return;
-    if (!UUID.test(id)) throw notFound(`No batch '${id}'.`);
+    if (!isUuid(id)) throw notFound(`No batch '${id}'.`);
     await this.actions.retryBatch(post.actor, id);
     const { rows } = await this.db.query<{ campaign_id: string }>('select campaign_id from batch where id = $1', [id]);
     res.redirect(`/console/campaigns/${rows[0].campaign_id}/batches?notice=${encodeURIComponent('The batch will be sent again.')}`, 303);

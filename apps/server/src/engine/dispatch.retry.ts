@@ -3,8 +3,7 @@ import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
 import { DomainError } from '../common/domain.error';
 import { DispatchOutbox } from './dispatch.outbox';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../common/uuid';
 
 /** Which dispatches of one delivery a bulk replay takes: a final status, and when they reached it. */
 export interface ReplaySelection {
@@ -41,7 +40,7 @@ export class DispatchRetry {
 
   async retry(id: string): Promise<{ id: string; status: string }> {
     // Exactly a UUID's shape: anything else would make PostgreSQL refuse the cast (a 500, not a 404).
-    if (!UUID.test(id)) throw new DomainError('not_found', `No dispatch '${id}'.`);
+    if (!isUuid(id)) throw new DomainError('not_found', `No dispatch '${id}'.`);
     // The dispatch and its outbox row in one transaction: a crash in between cannot leave a
     // pending real-time dispatch that no job will ever take (docs/architecture.md, "Outbox").
     const rows = await this.db.transaction(async (client) => {

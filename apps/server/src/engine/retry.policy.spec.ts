@@ -11,7 +11,7 @@ function delays(schedule: RetrySchedule): (number | undefined)[] {
   return out;
 }
 
-describe('RetrySchedule (docs/campaigns.md › Retries)', () => {
+describe('RetrySchedule (docs/architecture.md › The retry policy)', () => {
   it('by default retries about 10 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h after each try, then gives up', () => {
     const expected = [10 * SECOND, 30 * SECOND, 2 * MINUTE, 10 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 4 * HOUR];
     expect(new RetrySchedule().attempts).toBe(expected.length + 1);

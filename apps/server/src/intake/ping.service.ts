@@ -10,11 +10,10 @@ import { AuctionRunner } from '../engine/auction/auction.runner';
 import type { GatheredSale } from '../engine/auction/ping.bids';
 import { unsoldResult } from '../engine/auction/sale.reading';
 import { pingPrice } from './ping.price';
+import { isUuid } from '../common/uuid';
 
 /** How long a ping's answer holds without a `pingPost` delivery to name its own `pingTtlMs`. */
 const DEFAULT_TTL_MS = 60_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** `POST /v1/campaigns/{id}/pings`' answer (docs/api.md › Pings). */
 export interface PingAnswer {
   accepted: boolean;
@@ -95,7 +94,7 @@ export class PingService {
    * another campaign's, not accepted, used, expired, or other values than the ping carried.
    */
   async check(pingId: unknown, campaign: ResolvedCampaign, data: Values, now: Date): Promise<string> {
-    if (typeof pingId !== 'string' || !UUID.test(pingId)) throw refused(`unknown ping ${JSON.stringify(pingId)}`);
+    if (typeof pingId !== 'string' || !isUuid(pingId)) throw refused(`unknown ping ${JSON.stringify(pingId)}`);
     const { rows } = await this.db.query<{ campaign_id: string; accepted: boolean; fields: string[]; values_hash: Buffer | null; expires_at: Date; lead_id: string | null }>(
       `select campaign_id, accepted, fields, values_hash, expires_at, lead_id from ping where id = $1`,
       [pingId],

@@ -3,7 +3,7 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * Duplicate keys as the 32 bytes of their sha256, not 64 hex characters, and without the index
  * on `seen_at` that nothing reads: half the key's size in the primary key every accepted lead
- * with `dedupe` writes to, one index fewer to maintain (docs/contracts.md › Duplicates; bench B1).
+ * with `dedupe` writes to, one index fewer to maintain (docs/contracts.md › Duplicate keys; bench B1).
  */
 export class Migration20261205000000_dedupe_key_bytes extends Migration {
   override async up(): Promise<void> {
