@@ -157,6 +157,32 @@ describe('buyer contracts', () => {
     await eventually(async () => (await countBy(env.DATABASE_URL!, 'dedupe-test')).delivered === 2, 20_000, 'the later one delivered');
   });
 
+  it('skips only the delivery whose key is taken when a lead holds one key and not the other, and keeps nothing of the first try', async () => {
+    setClock([a, b], new Date('2027-05-01T12:00:00Z'));
+    const statuses = (x: Answer) => x.dispatches.map((d) => [d.delivery, d.status, d.reason ?? null]);
+    const first = await submit(a, 'dedupe-pair', { email: 'pair@example.com', phone: '512-555-0101' });
+    expect(statuses(first)).toEqual([['by-email', 'pending', null], ['by-phone', 'pending', null]]);
+    // The email is taken, the phone is new: the quick statement claims the phone, finds the email
+    // held and rolls back; the deciding one skips by-email and gives the phone key to this lead.
+    const second = await submit(b, 'dedupe-pair', { email: 'Pair@Example.com', phone: '512-555-0102' });
+    expect(statuses(second)).toEqual([['by-email', 'skipped', `duplicate of lead ${first.id}`], ['by-phone', 'pending', null]]);
+    const third = await submit(a, 'dedupe-pair', { email: 'other@example.com', phone: '(512) 555-0102' });
+    expect(statuses(third)).toEqual([['by-email', 'pending', null], ['by-phone', 'skipped', `duplicate of lead ${second.id}`]]);
+
+    const ids = [first.id, second.id, third.id];
+    const owners = await sql<{ lead_id: string; n: number }>(env.DATABASE_URL!, 'select lead_id, count(*)::int as n from dedupe_key where lead_id = any($1::uuid[]) group by lead_id', [ids]);
+    expect(Object.fromEntries(owners.map((o) => [o.lead_id, o.n]))).toEqual({ [first.id]: 2, [second.id]: 1, [third.id]: 1 });
+    expect(await sql(env.DATABASE_URL!, 'select count(*)::int as n from lead where campaign_id = $1', ['dedupe-pair'])).toEqual([{ n: 3 }]);
+    expect((await dispatches(env.DATABASE_URL!, 'dedupe-pair')).map((d) => [d.lead_id, d.delivery_id, d.status])).toEqual(
+      expect.arrayContaining([
+        [second.id, 'by-email', 'skipped'],
+        [second.id, 'by-phone', 'pending'],
+        [third.id, 'by-phone', 'skipped'],
+      ]),
+    );
+    expect(await dispatches(env.DATABASE_URL!, 'dedupe-pair')).toHaveLength(6);
+  });
+
   it('holds leads outside delivery hours and sends them in arrival order at the opening, at local time across a DST change', async () => {
     // Saturday 7 March 2026, 10:00 in Chicago (CST); clocks go forward on Sunday the 8th, so
     // Monday's 08:00 opening is 13:00Z, not 14:00Z.

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { LeadValue } from '@leadrelay/sdk';
 
 /** A value as duplicates compare it: text trimmed, lower-cased and in one Unicode form; empty is none. */
@@ -24,5 +24,5 @@ export function dedupeKey(scope: string, on: readonly string[], values: Readonly
     if (value === undefined) return null;
     parts.push([field, value]);
   }
-  return createHash('sha256').update(JSON.stringify([scope, parts])).digest('hex');
+  return hash('sha256', JSON.stringify([scope, parts]), 'hex');
 }

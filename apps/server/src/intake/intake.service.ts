@@ -28,10 +28,29 @@ const ACCEPT = `with lead_row as (
    insert into dispatch_row (id, lead_id, campaign_id, delivery_id, status, created_at, updated_at)
    select t.id, $1, $2, t.delivery_id, 'pending', $6, $6 from unnest($8::uuid[], $9::text[]) as t(id, delivery_id)`;
 
-// The same, for a campaign whose criteria skipped a dispatch or whose dedupe has a key to check.
-// Each key is claimed with insert … on conflict: a concurrent lead of the same person waits for
-// this one's commit, then finds it (the update always returns the row, naming the lead that
-// owns the key). The key passes to this lead only when the earlier one is older than the window.
+// The same, for a campaign whose criteria skipped a dispatch or whose dedupe has keys to claim,
+// when no key is held yet (the usual case): each key is claimed with `on conflict do nothing`, and
+// if one was held — by an earlier lead, or by a concurrent one this statement waited for —
+// dedupe_key_taken() raises LR409, the whole statement rolls back and ACCEPT_DECIDED decides.
+const ACCEPT_CLAIMING = `with keys as (
+     insert into dedupe_key (key, lead_id, seen_at, window_ms)
+     select decode(u.key, 'hex'), $1, $6, u.window_ms from unnest($12::text[], $13::bigint[]) as u(key, window_ms)
+     on conflict (key) do nothing
+     returning 1),
+   lead_row as (
+     insert into lead (id, campaign_id, campaign_version, data, raw, received_at, source)
+     values ($1, $2, $3, $4, $5, $6, $7)),
+   outbox_rows as (${outboxInsertSql('$10')})
+   insert into dispatch_row (id, lead_id, campaign_id, delivery_id, status, reason, created_at, updated_at)
+   select t.id, $1, $2, t.delivery_id,
+          case when (select count(*) from keys) = cardinality($12::text[]) then t.status else dedupe_key_taken() end, t.reason, $6, $6
+     from unnest($8::uuid[], $9::text[], $11::text[], $14::text[]) as t(id, delivery_id, status, reason)`;
+const KEY_TAKEN = 'LR409';
+
+// The same, deciding every key: each is claimed with insert … on conflict do update, so a
+// concurrent lead of the same person waits for this one's commit, then finds it (the update
+// always returns the row, naming the lead that owns the key). The key passes to this lead only
+// when the earlier one is older than the window.
 const ACCEPT_DECIDED = `with lead_row as (
      insert into lead (id, campaign_id, campaign_version, data, raw, received_at, source)
      values ($1, $2, $3, $4, $5, $6, $7)),
@@ -105,7 +124,8 @@ export class IntakeService {
       return { id: randomUUID(), delivery: d.id, realtime: d.mode.kind === 'realtime', skip, key, windowMs: contract.dedupe?.windowMs ?? 0 };
     });
     const decided = dispatches.some((d) => d.skip !== null || d.key !== null);
-    const leadParams = [id, campaign.id, campaign.version, JSON.stringify(data), JSON.stringify(submission), receivedAt, source ?? null];
+    // $1–$9 of every intake statement: the lead, then its dispatches' ids and deliveries.
+    const leadParams = [id, campaign.id, campaign.version, JSON.stringify(data), JSON.stringify(submission), receivedAt, source ?? null, dispatches.map((d) => d.id), dispatches.map((d) => d.delivery)];
     let rows: { id: string; status: string; reason: string | null }[];
     let db: Pick<PoolClient, 'query'> = this.db.pool;
     let client: PoolClient | undefined;
@@ -121,25 +141,37 @@ export class IntakeService {
         // One statement, so one implicit transaction: the lead, all its dispatches and their outbox
         // rows, or nothing.
         const realtime = dispatches.filter((d) => d.realtime).map((d) => d.id);
-        await db.query({ name: 'intake-accept', text: ACCEPT, values: [...leadParams, dispatches.map((d) => d.id), dispatches.map((d) => d.delivery), realtime] });
+        await db.query({ name: 'intake-accept', text: ACCEPT, values: [...leadParams, realtime] });
         rows = dispatches.map((d) => ({ id: d.id, status: 'pending', reason: null }));
       } else {
         const keys = new Map(dispatches.filter((d) => d.key !== null).map((d) => [d.key!, d.windowMs]));
-        // Named: PostgreSQL parses and plans it once per connection, not once per lead.
-        ({ rows } = await db.query<{ id: string; status: string; reason: string | null }>({
-          name: 'intake-accept-decided',
-          text: ACCEPT_DECIDED,
-          values: [
-            ...leadParams,
-            dispatches.map((d) => d.id),
-            dispatches.map((d) => d.delivery),
-            dispatches.map((d) => d.skip),
-            dispatches.map((d) => d.key),
-            dispatches.map((d) => d.realtime && d.skip === null),
-            [...keys.keys()],
-            [...keys.values()],
-          ],
-        }));
+        const keyParams = [[...keys.keys()], [...keys.values()]];
+        rows = dispatches.map((d) => ({ id: d.id, status: d.skip === null ? 'pending' : 'skipped', reason: d.skip }));
+        // Inside the ping's transaction a failed statement would end it: decide at once there.
+        let taken = ping !== undefined;
+        if (!taken) {
+          // Named, as every intake statement: PostgreSQL parses and plans it once per connection.
+          taken = await db
+            .query({
+              name: 'intake-accept-claiming',
+              text: ACCEPT_CLAIMING,
+              values: [...leadParams, dispatches.filter((d) => d.realtime && d.skip === null).map((d) => d.id), rows.map((r) => r.status), ...keyParams, rows.map((r) => r.reason)],
+            })
+            .then(
+              () => false,
+              (err: { code?: string }) => {
+                if (err.code === KEY_TAKEN) return true;
+                throw err;
+              },
+            );
+        }
+        if (taken) {
+          ({ rows } = await db.query<{ id: string; status: string; reason: string | null }>({
+            name: 'intake-accept-decided',
+            text: ACCEPT_DECIDED,
+            values: [...leadParams, dispatches.map((d) => d.skip), dispatches.map((d) => d.key), dispatches.map((d) => d.realtime && d.skip === null), ...keyParams],
+          }));
+        }
       }
       await client?.query('commit');
     } catch (err) {
