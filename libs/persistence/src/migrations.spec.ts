@@ -24,7 +24,7 @@ describe('migrations from an empty database', () => {
   it('creates the database, runs every migration once, and is a no-op the second time', async () => {
     const exists = () => admin(async (c) => (await c.query('select 1 from pg_database where datname = $1', [new URL(url).pathname.slice(1)])).rowCount);
     expect(await exists()).toBe(0);
-    expect(await migrate(url)).toEqual(['Migration20261126000000_initial', 'Migration20261127000000_batch_retry_offset', 'Migration20261201000000_batch_mode', 'Migration20261202000000_dispatch_outbox', 'Migration20261202100000_batch_ranges', 'Migration20261203000000_buyer_contracts', 'Migration20261204100000_version_sources', 'Migration20261205000000_dedupe_key_bytes', 'Migration20261206000000_captured', 'Migration20261208000000_send_leases', 'Migration20261209000000_erasure', 'Migration20261210000000_console_sessions', 'Migration20261211120000_attempt_at', 'Migration20261214000000_ping_post', 'Migration20261215000000_pings', 'Migration20261216000000_dedupe_key_taken']);
+    expect(await migrate(url)).toEqual(['Migration20261126000000_initial', 'Migration20261127000000_batch_retry_offset', 'Migration20261201000000_batch_mode', 'Migration20261202000000_dispatch_outbox', 'Migration20261202100000_batch_ranges', 'Migration20261203000000_buyer_contracts', 'Migration20261204100000_version_sources', 'Migration20261205000000_dedupe_key_bytes', 'Migration20261206000000_captured', 'Migration20261208000000_send_leases', 'Migration20261209000000_erasure', 'Migration20261210000000_console_sessions', 'Migration20261211120000_attempt_at', 'Migration20261214000000_ping_post', 'Migration20261215000000_pings']);
     expect(await exists()).toBe(1);
     expect(await migrate(url)).toEqual([]);
     expect(await ensureDatabase(url)).toBe(false);
@@ -48,7 +48,7 @@ describe('migrations from an empty database', () => {
     const other = `${url}_b`;
     try {
       const results = await Promise.all([migrate(other), migrate(other)]);
-      expect(results.flat()).toEqual(['Migration20261126000000_initial', 'Migration20261127000000_batch_retry_offset', 'Migration20261201000000_batch_mode', 'Migration20261202000000_dispatch_outbox', 'Migration20261202100000_batch_ranges', 'Migration20261203000000_buyer_contracts', 'Migration20261204100000_version_sources', 'Migration20261205000000_dedupe_key_bytes', 'Migration20261206000000_captured', 'Migration20261208000000_send_leases', 'Migration20261209000000_erasure', 'Migration20261210000000_console_sessions', 'Migration20261211120000_attempt_at', 'Migration20261214000000_ping_post', 'Migration20261215000000_pings', 'Migration20261216000000_dedupe_key_taken']);
+      expect(results.flat()).toEqual(['Migration20261126000000_initial', 'Migration20261127000000_batch_retry_offset', 'Migration20261201000000_batch_mode', 'Migration20261202000000_dispatch_outbox', 'Migration20261202100000_batch_ranges', 'Migration20261203000000_buyer_contracts', 'Migration20261204100000_version_sources', 'Migration20261205000000_dedupe_key_bytes', 'Migration20261206000000_captured', 'Migration20261208000000_send_leases', 'Migration20261209000000_erasure', 'Migration20261210000000_console_sessions', 'Migration20261211120000_attempt_at', 'Migration20261214000000_ping_post', 'Migration20261215000000_pings']);
     } finally {
       await admin((c) => c.query(`drop database if exists "${new URL(other).pathname.slice(1)}" with (force)`));
     }

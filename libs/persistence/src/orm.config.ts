@@ -27,7 +27,6 @@ import { Migration20261210000000_console_sessions } from './migrations/Migration
 import { Migration20261211120000_attempt_at } from './migrations/Migration20261211120000_attempt_at';
 import { Migration20261214000000_ping_post } from './migrations/Migration20261214000000_ping_post';
 import { Migration20261215000000_pings } from './migrations/Migration20261215000000_pings';
-import { Migration20261216000000_dedupe_key_taken } from './migrations/Migration20261216000000_dedupe_key_taken';
 
 export const ENTITIES = [Campaign, CampaignVersion, Lead, Dispatch, Attempt, Batch, DispatchOutboxRow, QueueState, DedupeKey, CapUsage, DeliveryControl, RetentionMark, ConsoleSession, ConsoleLoginFailure, AuditEntry, Ping];
 
@@ -48,7 +47,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261211120000_attempt_at', class: Migration20261211120000_attempt_at },
   { name: 'Migration20261214000000_ping_post', class: Migration20261214000000_ping_post },
   { name: 'Migration20261215000000_pings', class: Migration20261215000000_pings },
-  { name: 'Migration20261216000000_dedupe_key_taken', class: Migration20261216000000_dedupe_key_taken },
 ];
 
 export function ormConfig(clientUrl: string) {

@@ -29,23 +29,20 @@ const ACCEPT = `with lead_row as (
    select t.id, $1, $2, t.delivery_id, 'pending', $6, $6 from unnest($8::uuid[], $9::text[]) as t(id, delivery_id)`;
 
 // The same, for a campaign whose criteria skipped a dispatch or whose dedupe has keys to claim,
-// when no key is held yet (the usual case): each key is claimed with `on conflict do nothing`, and
-// if one was held — by an earlier lead, or by a concurrent one this statement waited for —
-// dedupe_key_taken() raises LR409, the whole statement rolls back and ACCEPT_DECIDED decides.
+// when no key is held yet (the usual case): a plain insert of the keys. If one is held — by an
+// earlier lead, or by a concurrent one this statement waits for — the primary key refuses it, the
+// whole statement rolls back, and ACCEPT_DECIDED decides (docs/contracts.md › How the host applies them).
 const ACCEPT_CLAIMING = `with keys as (
      insert into dedupe_key (key, lead_id, seen_at, window_ms)
-     select decode(u.key, 'hex'), $1, $6, u.window_ms from unnest($12::text[], $13::bigint[]) as u(key, window_ms)
-     on conflict (key) do nothing
-     returning 1),
+     select decode(u.key, 'hex'), $1, $6, u.window_ms from unnest($12::text[], $13::bigint[]) as u(key, window_ms)),
    lead_row as (
      insert into lead (id, campaign_id, campaign_version, data, raw, received_at, source)
      values ($1, $2, $3, $4, $5, $6, $7)),
    outbox_rows as (${outboxInsertSql('$10')})
    insert into dispatch_row (id, lead_id, campaign_id, delivery_id, status, reason, created_at, updated_at)
-   select t.id, $1, $2, t.delivery_id,
-          case when (select count(*) from keys) = cardinality($12::text[]) then t.status else dedupe_key_taken() end, t.reason, $6, $6
+   select t.id, $1, $2, t.delivery_id, t.status, t.reason, $6, $6
      from unnest($8::uuid[], $9::text[], $11::text[], $14::text[]) as t(id, delivery_id, status, reason)`;
-const KEY_TAKEN = 'LR409';
+const keyTaken = (err: { code?: string; constraint?: string }) => err.code === '23505' && err.constraint === 'dedupe_key_pkey';
 
 // The same, deciding every key: each is claimed with insert … on conflict do update, so a
 // concurrent lead of the same person waits for this one's commit, then finds it (the update
@@ -159,8 +156,8 @@ export class IntakeService {
             })
             .then(
               () => false,
-              (err: { code?: string }) => {
-                if (err.code === KEY_TAKEN) return true;
+              (err: { code?: string; constraint?: string }) => {
+                if (keyTaken(err)) return true;
                 throw err;
               },
             );
