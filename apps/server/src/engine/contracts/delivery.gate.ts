@@ -169,9 +169,14 @@ export class DeliveryGate implements OnApplicationShutdown {
     }
   }
 
-  /** When a send with `ahead` sends before it beyond the free slots is expected to get one (a buyer not seen yet: 100 ms a send). */
+  /**
+   * When a send with `ahead` sends before it beyond the free slots is expected to get one. A buyer
+   * not seen yet counts as slow (a send holds its slot for all of `CONTRACT_WAIT_MS`), so only one
+   * `concurrency` of sends waits here for it: guessing fast let a buyer that never answers fill
+   * every worker slot with waiters until its first sends timed out, and starve the other buyers.
+   */
   private expectedWaitMs(campaignId: string, deliveryId: string, concurrency: number, ahead: number): number {
-    return ((ahead + 1) / concurrency) * (this.slotMs.get(`${campaignId}/${deliveryId}`) ?? 100);
+    return ((ahead + 1) / concurrency) * (this.slotMs.get(`${campaignId}/${deliveryId}`) ?? this.waitMs);
   }
 
   /** Waits in memory for a wake (false: the wait is expected to be long, or the worker stops — the caller parks the job). */
