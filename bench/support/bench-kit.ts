@@ -31,6 +31,18 @@ export async function dropDatabase(name: string): Promise<void> {
   await c.end();
 }
 
+/**
+ * Writes out every dirty page now (CHECKPOINT), so that a run does not pay for the one before it:
+ * the previous run's pages, flushed in the background or by a checkpoint due by WAL volume,
+ * would otherwise land in the next run's seconds.
+ */
+export async function settleDatabase(): Promise<void> {
+  const c = new Client({ connectionString: `${PG}/postgres` });
+  await c.connect();
+  await c.query('checkpoint');
+  await c.end();
+}
+
 /** Starts a process and waits until `url` answers 200 (or throws with its output). */
 export async function startProcess(args: string[], env: NodeJS.ProcessEnv, readyUrl: string, timeoutMs = 60_000): Promise<ChildProcess> {
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
