@@ -93,16 +93,21 @@ describe('dispatch leases', () => {
   });
 
   it('leaves a dispatch another send holds alone until its lease ends, then sends it once', async () => {
-    // Held by a send that crashed (its lease runs 2 more seconds): accepted by an instance that only takes leads.
+    // Held by a send that crashed (its lease runs 5 more seconds): accepted by an instance that only takes leads.
+    const leaseMs = 5_000;
     const apiOnly = await startServer({ ...env, LEADRELAY_ROLE: 'api' });
     try {
       await a.app.close();
       await b.app.close();
       const id = await submit(apiOnly, 'crashed@example.com');
-      await sql(env.DATABASE_URL!, `update dispatch_row set lease_token = $2, lease_until = now() + interval '2 seconds' where id = $1`, [id, randomUUID()]);
+      await sql(env.DATABASE_URL!, `update dispatch_row set lease_token = $2, lease_until = now() + $3 * interval '1 millisecond' where id = $1`, [id, randomUUID(), leaseMs]);
+      const leasedAt = Date.now();
       a = await startServer(env);
       b = await startServer(env);
       await new Promise((r) => setTimeout(r, 1_000));
+      // Both instances have run for a second and the lease still holds (starting them is slow on a
+      // loaded machine, so the lease is long enough to leave room): nothing may have been sent.
+      expect(Date.now() - leasedAt).toBeLessThan(leaseMs);
       expect(buyer.received).toHaveLength(0);
       await eventually(async () => ((await dispatchRow(env.DATABASE_URL!, id)).status === 'delivered' ? true : undefined), 15_000, 'delivered after the lease ended');
       expect(buyer.received).toHaveLength(1);

@@ -120,7 +120,7 @@ export class IntakeService {
       const key = skip === null && contract.dedupe ? contract.dedupe.key(campaign.id, d.id, data) : null;
       return { id: randomUUID(), delivery: d.id, realtime: d.mode.kind === 'realtime', skip, key, windowMs: contract.dedupe?.windowMs ?? 0 };
     });
-    const decided = dispatches.some((d) => d.skip !== null || d.key !== null);
+    const controlsAct = dispatches.some((d) => d.skip !== null || d.key !== null);
     // $1–$9 of every intake statement: the lead, then its dispatches' ids and deliveries.
     const leadParams = [id, campaign.id, campaign.version, JSON.stringify(data), JSON.stringify(submission), receivedAt, source ?? null, dispatches.map((d) => d.id), dispatches.map((d) => d.delivery)];
     let rows: { id: string; status: string; reason: string | null }[];
@@ -134,7 +134,7 @@ export class IntakeService {
     }
     try {
       if (ping) await this.pings.use(client!, ping, id, receivedAt);
-      if (!decided) {
+      if (!controlsAct) {
         // One statement, so one implicit transaction: the lead, all its dispatches and their outbox
         // rows, or nothing.
         const realtime = dispatches.filter((d) => d.realtime).map((d) => d.id);
@@ -145,10 +145,10 @@ export class IntakeService {
         const keyParams = [[...keys.keys()], [...keys.values()]];
         rows = dispatches.map((d) => ({ id: d.id, status: d.skip === null ? 'pending' : 'skipped', reason: d.skip }));
         // Inside the ping's transaction a failed statement would end it: decide at once there.
-        let taken = ping !== undefined;
-        if (!taken) {
+        let deciding = ping !== undefined;
+        if (!deciding) {
           // Named, as every intake statement: PostgreSQL parses and plans it once per connection.
-          taken = await db
+          deciding = await db
             .query({
               name: 'intake-accept-claiming',
               text: ACCEPT_CLAIMING,
@@ -162,7 +162,7 @@ export class IntakeService {
               },
             );
         }
-        if (taken) {
+        if (deciding) {
           ({ rows } = await db.query<{ id: string; status: string; reason: string | null }>({
             name: 'intake-accept-decided',
             text: ACCEPT_DECIDED,
