@@ -15,20 +15,24 @@ export function machine() {
   return { cpus: cpus.length, model: cpus[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
 }
 
-export async function recreateDatabase(name: string): Promise<string> {
+/** Runs `statements` one after another on the server's `postgres` database. */
+async function onServer(...statements: string[]): Promise<void> {
   const c = new Client({ connectionString: `${PG}/postgres` });
   await c.connect();
-  await c.query(`drop database if exists "${name}" with (force)`);
-  await c.query(`create database "${name}"`);
-  await c.end();
+  try {
+    for (const statement of statements) await c.query(statement);
+  } finally {
+    await c.end();
+  }
+}
+
+export async function recreateDatabase(name: string): Promise<string> {
+  await onServer(`drop database if exists "${name}" with (force)`, `create database "${name}"`);
   return `${PG}/${name}`;
 }
 
 export async function dropDatabase(name: string): Promise<void> {
-  const c = new Client({ connectionString: `${PG}/postgres` });
-  await c.connect();
-  await c.query(`drop database if exists "${name}" with (force)`);
-  await c.end();
+  await onServer(`drop database if exists "${name}" with (force)`);
 }
 
 /**
@@ -37,10 +41,7 @@ export async function dropDatabase(name: string): Promise<void> {
  * would otherwise land in the next run's seconds.
  */
 export async function settleDatabase(): Promise<void> {
-  const c = new Client({ connectionString: `${PG}/postgres` });
-  await c.connect();
-  await c.query('checkpoint');
-  await c.end();
+  await onServer('checkpoint');
 }
 
 /** Starts a process and waits until `url` answers 200 (or throws with its output). */
