@@ -1,22 +1,27 @@
 import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import {
+  cpuBetween,
   dispatchCounts,
   dropDatabase,
   intakeLoad,
   loadAverage,
   machine,
   PG,
+  processCpu,
   recreateDatabase,
   removeRedisPrefix,
   ROOT,
   round,
   serverEnv,
   settleDatabase,
+  sharedProcesses,
   startProcess,
   startServer,
   stopProcess,
   table,
+  walBytesSince,
+  walPosition,
   type IntakeLoad,
 } from './support/bench-kit';
 
@@ -30,34 +35,81 @@ import {
  * with, with, without; BENCH_CONTRACTS_FIRST=1: B A A B), the second pair measuring the peak only,
  * and the ratio is of the summed peaks: a machine whose speed drifts during the run moves both
  * sides alike. Each run starts after a CHECKPOINT, so none pays for the dirty pages of the one before.
+ * Every leadrelay run also posts at one fixed rate for both (BENCH_CPU_RATE, below either peak) and
+ * counts the CPU the server, PostgreSQL and Redis spent per accepted lead: on a machine whose two
+ * cores are shared with the load generator, peaks move by ±10 % between runs with nothing changed,
+ * CPU per lead less, and less again when divided by the CPU the load generator (this process,
+ * the same requests and answers in both runs) spent per lead meanwhile: that yardstick moves
+ * with the machine's speed of the moment, so the quotient is the steadiest reading of "within 10 %".
  */
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONTRACTS_FIRST = process.env.BENCH_CONTRACTS_FIRST === '1';
+const CPU_RATE = Number(process.env.BENCH_CPU_RATE ?? 800);
 const ORDER = CONTRACTS_FIRST ? 'with, without, without, with' : 'without, with, with, without';
+
+/**
+ * CPU milliseconds per accepted lead at CPU_RATE: the server, PostgreSQL (all of it) and Redis;
+ * and `perGeneratorMs`, that divided by the load generator's own CPU per lead.
+ */
+interface CpuPerLead {
+  load: IntakeLoad;
+  leads: number;
+  cpuMs: Record<string, number>;
+  msPerLead: number;
+  perGeneratorMs: number;
+  walBytesPerLead: number;
+}
 
 interface Measured {
   name: string;
+  cpu?: CpuPerLead;
   peak: IntakeLoad;
   half: IntakeLoad;
   /** leadrelay's dispatches afterwards by delivery and status, and its duplicate keys. */
   dispatches?: Record<string, number>;
 }
 
-async function measure(name: string, start: () => Promise<ChildProcess>, url: string, uniqueEmails: boolean): Promise<Measured>;
-async function measure(name: string, start: () => Promise<ChildProcess>, url: string, uniqueEmails: boolean, peakOnly: true): Promise<Omit<Measured, 'half'>>;
-async function measure(name: string, start: () => Promise<ChildProcess>, url: string, uniqueEmails: boolean, peakOnly = false) {
+async function measure(name: string, start: () => Promise<ChildProcess>, url: string, uniqueEmails: boolean, database?: string): Promise<Measured>;
+async function measure(name: string, start: () => Promise<ChildProcess>, url: string, uniqueEmails: boolean, database: string, peakOnly: true): Promise<Omit<Measured, 'half'>>;
+async function measure(name: string, start: () => Promise<ChildProcess>, url: string, uniqueEmails: boolean, database?: string, peakOnly = false): Promise<Omit<Measured, 'half'> & { half?: IntakeLoad }> {
   await settleDatabase();
   const child = await start();
   try {
     const load = (rate?: number) => intakeLoad(url, { rate, seconds: DURATION_S, uniqueEmails });
     await load(500); // warm-up (JIT, pools)
+    const cpu = database ? await cpuPerLead(child.pid!, database, () => load(CPU_RATE)) : undefined;
     const peak = await load();
-    if (peakOnly) return { name, peak };
-    const half = await load(Math.max(1, Math.round(peak.acceptedPerSec / 2)));
-    return { name, peak, half };
+    const measured = { name, ...(cpu ? { cpu } : {}), peak };
+    if (peakOnly) return measured;
+    return { ...measured, half: await load(Math.max(1, Math.round(peak.acceptedPerSec / 2))) };
   } finally {
     await stopProcess(child);
   }
+}
+
+async function cpuPerLead(serverPid: number, database: string, run: () => Promise<IntakeLoad>): Promise<CpuPerLead> {
+  const wal = await walPosition();
+  const before = processCpu();
+  const load = await run();
+  const walBytes = await walBytesSince(wal);
+  const cpuMs = cpuBetween(before, processCpu(), {
+    server: (p) => p.pid === serverPid,
+    'load generator (this process)': (p) => p.pid === process.pid,
+    ...sharedProcesses(database),
+  });
+  const { 'everything else on the machine': _elsewhere, 'load generator (this process)': generator, ...ours } = cpuMs;
+  const leads = load.statusCodes['201'] ?? 0;
+  const spent = Object.values(ours).reduce((a, b) => a + b, 0);
+  return { load, leads, cpuMs, msPerLead: round(spent / leads, 3), perGeneratorMs: round(spent / generator, 2), walBytesPerLead: Math.round(walBytes / leads) };
+}
+
+/** CPU per lead over several runs, and per generator ms: the sums of their parts. */
+function cpuOf(runs: (CpuPerLead | undefined)[]): { msPerLead: number; perGeneratorMs: number } {
+  const measured = runs.filter((r): r is CpuPerLead => r !== undefined);
+  const spent = (r: CpuPerLead) => r.msPerLead * r.leads;
+  const generator = (r: CpuPerLead) => r.cpuMs['load generator (this process)'];
+  const sum = (f: (r: CpuPerLead) => number) => measured.reduce((a, r) => a + f(r), 0);
+  return { msPerLead: round(sum(spent) / sum((r) => r.leads), 3), perGeneratorMs: round(sum(spent) / sum(generator), 2) };
 }
 
 /** leadrelay (role api) on a database and queue prefix of its own, with the campaigns of `campaigns`. */
@@ -65,12 +117,12 @@ function leadrelay(name: string, campaigns: string, database: string, prefix: st
   const start = () => startServer('api', port, serverEnv(database, campaigns, prefix));
   const url = `http://127.0.0.1:${port}/v1/campaigns/bench/leads`;
   return {
-    full: async (): Promise<Measured> => ({ ...(await measure(name, start, url, true)), dispatches: await dispatchCounts(database) }),
+    full: async (): Promise<Measured> => ({ ...(await measure(name, start, url, true, database)), dispatches: await dispatchCounts(database) }),
     /** The peak again, on a database of its own (the first run's leads would slow it). */
-    peak: async (): Promise<IntakeLoad> => {
+    peak: async (): Promise<Omit<Measured, 'half'>> => {
       await dropDatabase(database);
       try {
-        return (await measure(name, start, url, true, true)).peak;
+        return await measure(name, start, url, true, database, true);
       } finally {
         await dropDatabase(database);
       }
@@ -115,13 +167,26 @@ export async function main() {
       errors: r.peak.errors + r.peak.timeouts + r.peak.non2xx,
     }));
     const ratio = round(plain.peak.acceptedPerSec / floor.peak.acceptedPerSec, 2);
-    const contractsRatio = round((contracts.peak.acceptedPerSec + contractsAgain.acceptedPerSec) / (plain.peak.acceptedPerSec + plainAgain.acceptedPerSec), 2);
+    const contractsRatio = round((contracts.peak.acceptedPerSec + contractsAgain.peak.acceptedPerSec) / (plain.peak.acceptedPerSec + plainAgain.peak.acceptedPerSec), 2);
+    const cpu = { leadrelay: cpuOf([plain.cpu, plainAgain.cpu]), contracts: cpuOf([contracts.cpu, contractsAgain.cpu]) };
+    const cpuRatio = round(cpu.leadrelay.msPerLead / cpu.contracts.msPerLead, 2);
+    const cpuPerGeneratorRatio = round(cpu.leadrelay.perGeneratorMs / cpu.contracts.perGeneratorMs, 2);
     console.log(table(rows));
     console.log(`\nratio leadrelay/floor: ${ratio}× (target ≥ 0.5×); leadrelay p99 at half its peak: ${plain.half.p99Ms} ms (target ≤ 25 ms)`);
     console.log(
       `ratio with controls/without: ${contractsRatio}× (target ≥ 0.9×), summed peaks of ${ORDER} ` +
-        `(${plain.peak.acceptedPerSec} + ${plainAgain.acceptedPerSec} without, ${contracts.peak.acceptedPerSec} + ${contractsAgain.acceptedPerSec} with); ` +
+        `(${plain.peak.acceptedPerSec} + ${plainAgain.peak.acceptedPerSec} without, ${contracts.peak.acceptedPerSec} + ${contractsAgain.peak.acceptedPerSec} with); ` +
         `load average before ${loadBefore.join(' ')}, after ${loadAfter.join(' ')}`,
+    );
+    const runs = (rs: Omit<Measured, 'half'>[], f: (c: CpuPerLead) => number) => rs.map((r) => (r.cpu ? f(r.cpu) : '-')).join(', ');
+    console.log(
+      `CPU per lead at ${CPU_RATE} leads/s (server + PostgreSQL + Redis, both runs of each): ${cpu.leadrelay.msPerLead} ms without, ${cpu.contracts.msPerLead} ms with ` +
+        `→ ${cpuRatio}× (runs: ${runs([plain, plainAgain], (c) => c.msPerLead)} without; ${runs([contracts, contractsAgain], (c) => c.msPerLead)} with)`,
+    );
+    console.log(
+      `the same per ms of the load generator's CPU: ${cpu.leadrelay.perGeneratorMs} without, ${cpu.contracts.perGeneratorMs} with → ${cpuPerGeneratorRatio}× (target ≥ 0.9×; ` +
+        `runs: ${runs([plain, plainAgain], (c) => c.perGeneratorMs)} without; ${runs([contracts, contractsAgain], (c) => c.perGeneratorMs)} with); ` +
+        `WAL bytes per lead: ${runs([plain, plainAgain], (c) => c.walBytesPerLead)} without, ${runs([contracts, contractsAgain], (c) => c.walBytesPerLead)} with`,
     );
     for (const r of [plain, contracts]) console.log(`${r.name}, dispatches afterwards: ${JSON.stringify(r.dispatches)}`);
     return {
@@ -135,9 +200,13 @@ export async function main() {
       leadrelay: plain,
       contracts,
       peaksAgain: { leadrelay: plainAgain, contracts: contractsAgain },
+      cpuRate: CPU_RATE,
+      cpuMsPerLead: cpu,
       ratio,
       contractsRatio,
-      targets: { ratio: 0.5, halfRateP99Ms: 25, contractsRatio: 0.9 },
+      cpuRatio,
+      cpuPerGeneratorRatio,
+      targets: { ratio: 0.5, halfRateP99Ms: 25, contractsRatio: 0.9, cpuRatio: 0.9, cpuPerGeneratorRatio: 0.9 },
     };
   } finally {
     await dropDatabase(floorDb);

@@ -15,12 +15,14 @@ export function machine() {
   return { cpus: cpus.length, model: cpus[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
 }
 
-/** Runs `statements` one after another on the server's `postgres` database. */
-async function onServer(...statements: string[]): Promise<void> {
+/** Runs `statements` one after another on the server's `postgres` database; answers the last one's rows. */
+async function onServer(...statements: string[]): Promise<Record<string, unknown>[]> {
   const c = new Client({ connectionString: `${PG}/postgres` });
   await c.connect();
   try {
-    for (const statement of statements) await c.query(statement);
+    let rows: Record<string, unknown>[] = [];
+    for (const statement of statements) ({ rows } = await c.query(statement));
+    return rows;
   } finally {
     await c.end();
   }
@@ -42,6 +44,15 @@ export async function dropDatabase(name: string): Promise<void> {
  */
 export async function settleDatabase(): Promise<void> {
   await onServer('checkpoint');
+}
+
+/** PostgreSQL's WAL position now, to give `walBytesSince` (WAL is server-wide: other databases' writes count too). */
+export async function walPosition(): Promise<string> {
+  return String((await onServer('select pg_current_wal_lsn() as lsn'))[0].lsn);
+}
+
+export async function walBytesSince(position: string): Promise<number> {
+  return Number((await onServer(`select pg_wal_lsn_diff(pg_current_wal_lsn(), '${position}') as bytes`))[0].bytes);
 }
 
 /** Starts a process and waits until `url` answers 200 (or throws with its output). */
