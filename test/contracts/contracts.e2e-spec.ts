@@ -1,5 +1,6 @@
 import { Clock } from '@leadrelay/campaigns';
 import { startServer, type StartedServer } from '../../apps/server/src/bootstrap';
+import { Sweeper } from '../../apps/server/src/engine/sweeper';
 import { TestBuyer, type ReceivedRequest } from '../support/test-buyer';
 import { ADMIN_TOKEN, dropDatabase, eventually, sql, testEnv } from '../support/test-server';
 
@@ -181,6 +182,28 @@ describe('buyer contracts', () => {
       ]),
     );
     expect(await dispatches(env.DATABASE_URL!, 'dedupe-pair')).toHaveLength(6);
+  });
+
+  it('forgets duplicate keys once their window has passed (the sweeper deletes them) and still suppresses the ones within it', async () => {
+    const keyRows = async (leadId: string) => (await sql<{ n: number }>(env.DATABASE_URL!, 'select count(*)::int as n from dedupe_key where lead_id = $1', [leadId]))[0].n;
+    setClock([a, b], new Date('2027-06-01T12:00:00Z'));
+    const old = await submit(a, 'dedupe-pair', { email: 'gone@example.com', phone: '512-555-0201' });
+    setClock([a, b], new Date('2027-06-21T12:00:00Z'));
+    const recent = await submit(b, 'dedupe-pair', { email: 'kept@example.com', phone: '512-555-0202' });
+    expect([await keyRows(old.id), await keyRows(recent.id)]).toEqual([2, 2]);
+
+    // 31 days after the first lead, 11 after the second. A sweep already running (another
+    // instance's) does nothing for this one, so ask until one has run at this time.
+    setClock([a, b], new Date('2027-07-02T12:00:00Z'));
+    await eventually(async () => (await a.app.get(Sweeper).sweep()).ran && (await keyRows(old.id)) === 0, 20_000, 'the expired keys deleted');
+    expect(await keyRows(recent.id)).toBe(2);
+
+    const statuses = (x: Answer) => x.dispatches.map((d) => [d.delivery, d.status, d.reason ?? null]);
+    expect(statuses(await submit(a, 'dedupe-pair', { email: 'gone@example.com', phone: '512-555-0201' }))).toEqual([['by-email', 'pending', null], ['by-phone', 'pending', null]]);
+    expect(statuses(await submit(b, 'dedupe-pair', { email: 'kept@example.com', phone: '512-555-0202' }))).toEqual([
+      ['by-email', 'skipped', `duplicate of lead ${recent.id}`],
+      ['by-phone', 'skipped', `duplicate of lead ${recent.id}`],
+    ]);
   });
 
   it('holds leads outside delivery hours and sends them in arrival order at the opening, at local time across a DST change', async () => {

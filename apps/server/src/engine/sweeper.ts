@@ -4,7 +4,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
-import { LOGGER } from '@leadrelay/campaigns';
+import { Clock, LOGGER } from '@leadrelay/campaigns';
 import { CampaignRegistry } from '../campaigns/campaign.registry';
 import { Database } from '../common/database';
 import { APP_CONFIG, type ServerConfig } from '../config.token';
@@ -30,11 +30,21 @@ export interface SweepResult {
   ran: boolean;
   /** Inbound pings deleted, an hour past their expiry. */
   pings?: number;
+  /** Duplicate keys deleted, their window passed (looked for at most every DEDUPE_PURGE_EVERY_MS). */
+  dedupeKeys?: number;
 }
 
 /** How long an expired ping's record stays, so a late post is told it expired rather than unknown. */
 const EXPIRED_PING_KEEP = '1 hour';
 const PING_PURGE_BATCH = 10_000;
+/**
+ * Duplicate keys have no index but their primary key (every accepted lead with `dedupe` writes
+ * one per key, so intake is spared a second), and finding the expired ones reads the table: once
+ * an hour, in batches, for at most DEDUPE_PURGE_BUDGET_MS.
+ */
+const DEDUPE_PURGE_EVERY_MS = 60 * 60_000;
+const DEDUPE_PURGE_BATCH = 10_000;
+const DEDUPE_PURGE_BUDGET_MS = 10_000;
 
 /**
  * Finds real-time dispatches whose job is really gone and puts them back through the outbox,
@@ -55,6 +65,9 @@ const PING_PURGE_BATCH = 10_000;
  */
 @Injectable()
 export class Sweeper {
+  /** When this process last looked for expired duplicate keys, by the host's clock. */
+  private dedupePurgedAt = -Infinity;
+
   constructor(
     private readonly db: Database,
     private readonly registry: CampaignRegistry,
@@ -63,6 +76,7 @@ export class Sweeper {
     @InjectQueue(DISPATCH_QUEUE) private readonly queue: Queue<DispatchJob>,
     @Inject(APP_CONFIG) private readonly config: ServerConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {}
 
   async sweep(graceMs = this.config.SWEEP_GRACE_MS): Promise<SweepResult> {
@@ -75,7 +89,8 @@ export class Sweeper {
       if (requeued) this.outbox.wake();
       if (requeued || batches) this.logger.info({ requeued, batches, newRedis }, 'sweeper put back work whose job was gone');
       const pings = await this.purgeExpiredPings();
-      return { requeued, batches, newRedis, ran: true, pings };
+      const dedupeKeys = await this.purgeExpiredDedupeKeys();
+      return { requeued, batches, newRedis, ran: true, pings, dedupeKeys };
     });
     return result ?? { requeued: 0, batches: 0, newRedis: false, ran: false };
   }
@@ -89,6 +104,31 @@ export class Sweeper {
       `delete from ping where id in (select id from ping where expires_at < now() - interval '${EXPIRED_PING_KEEP}' limit ${PING_PURGE_BATCH})`,
     );
     return rowCount ?? 0;
+  }
+
+  /**
+   * A duplicate key whose lead is older than its window (the row's own `window_ms`) decides
+   * nothing any more — intake would hand it to the next lead of that person — so it goes
+   * (docs/contracts.md › Duplicate keys). By the host's clock, which stamped `seen_at`. A lead
+   * claiming the key meanwhile is safe either way: after a delete it inserts afresh; its update
+   * moves `seen_at` on, and the delete, re-checking the row it waited for, leaves it.
+   */
+  private async purgeExpiredDedupeKeys(): Promise<number> {
+    const now = this.clock.now();
+    if (Math.abs(now.getTime() - this.dedupePurgedAt) < DEDUPE_PURGE_EVERY_MS) return 0;
+    this.dedupePurgedAt = now.getTime();
+    const deadline = Date.now() + DEDUPE_PURGE_BUDGET_MS;
+    let deleted = 0;
+    for (;;) {
+      const { rowCount } = await this.db.query(
+        `delete from dedupe_key where ctid = any(array(
+           select ctid from dedupe_key where seen_at <= $1::timestamptz - window_ms * interval '1 millisecond' limit ${DEDUPE_PURGE_BATCH}))
+         and seen_at <= $1::timestamptz - window_ms * interval '1 millisecond'`,
+        [now],
+      );
+      deleted += rowCount ?? 0;
+      if ((rowCount ?? 0) < DEDUPE_PURGE_BATCH || Date.now() > deadline) return deleted;
+    }
   }
 
   /**
