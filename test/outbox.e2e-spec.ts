@@ -122,7 +122,7 @@ describe('outbox: Redis off the intake path, nothing accepted is lost', () => {
       const result = await sweeper.sweep();
       await new Promise((r) => setTimeout(r, 200));
       monitor.disconnect();
-      expect(result).toEqual({ ran: true, newRedis: false, requeued: 0, batches: 0, pings: 0 });
+      expect(result).toEqual({ ran: true, newRedis: false, requeued: 0, batches: 0, pings: 0, dedupeKeys: 0 });
       expect(await outboxRows(env.DATABASE_URL!)).toBe(0);
       const aboutBacklog = commands.filter((c) => ids.some((id) => c.includes(id)));
       expect(aboutBacklog).toEqual([]);
