@@ -158,7 +158,7 @@ async function floor(db: PgPool, delivery: string): Promise<{ leadsPerSec: numbe
 }
 
 /** (a) leadrelay: a worker process starts on a queue of LEADS waiting dispatches. */
-async function leadrelay(db: PgPool, env: NodeJS.ProcessEnv, pids: { api: number; buyer: number }) {
+async function leadrelay(db: PgPool, env: NodeJS.ProcessEnv, database: string, pids: { api: number; buyer: number }) {
   const worker = await startProcess([SERVER], { ...env, LEADRELAY_ROLE: 'worker', PORT: String(PORTS.worker) }, `http://127.0.0.1:${PORTS.worker}/health`);
   const deadline = Date.now() + 10 * 60_000;
   // CPU from the first arrival on, as the timing: the worker's start-up is not delivery.
@@ -175,7 +175,7 @@ async function leadrelay(db: PgPool, env: NodeJS.ProcessEnv, pids: { api: number
     'leadrelay api': (p) => p.pid === pids.api,
     'buyer (bench)': (p) => p.pid === pids.buyer,
     'bench (polling)': (p) => p.pid === process.pid,
-    ...sharedProcesses(env.DATABASE_URL!.slice(env.DATABASE_URL!.lastIndexOf('/') + 1)),
+    ...sharedProcesses(database),
   });
   const { first } = await buyerStats();
   const seconds = (ended - first) / 1000;
@@ -256,7 +256,7 @@ async function runVariant(variant: Variant, prefix: string, buyerPid: number) {
     await fetch(`${BUYER}/reset`, { method: 'POST' });
     const intakeRate = await preload(intake, LEADS, 0);
     await db.query('vacuum analyze dispatch_row');
-    const { worker, ...delivered } = await leadrelay(db, env, { api: api.pid!, buyer: buyerPid });
+    const { worker, ...delivered } = await leadrelay(db, env, variant.database, { api: api.pid!, buyer: buyerPid });
     processes.push(worker);
     const latencyResult = await latency(intake);
     const dispatches = await dispatchCounts(variant.database);

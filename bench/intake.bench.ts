@@ -55,6 +55,9 @@ interface CpuPerLead {
   load: IntakeLoad;
   leads: number;
   cpuMs: Record<string, number>;
+  /** CPU ms of the server, PostgreSQL and Redis together, and of the load generator. */
+  spentMs: number;
+  generatorMs: number;
   msPerLead: number;
   perGeneratorMs: number;
   walBytesPerLead: number;
@@ -100,16 +103,24 @@ async function cpuPerLead(serverPid: number, database: string, run: () => Promis
   const { 'everything else on the machine': _elsewhere, 'load generator (this process)': generator, ...ours } = cpuMs;
   const leads = load.statusCodes['201'] ?? 0;
   const spent = Object.values(ours).reduce((a, b) => a + b, 0);
-  return { load, leads, cpuMs, msPerLead: round(spent / leads, 3), perGeneratorMs: round(spent / generator, 2), walBytesPerLead: Math.round(walBytes / leads) };
+  return {
+    load,
+    leads,
+    cpuMs,
+    spentMs: spent,
+    generatorMs: generator,
+    msPerLead: round(spent / leads, 3),
+    perGeneratorMs: round(spent / generator, 2),
+    walBytesPerLead: Math.round(walBytes / leads),
+  };
 }
 
 /** CPU per lead over several runs, and per generator ms: the sums of their parts. */
 function cpuOf(runs: (CpuPerLead | undefined)[]): { msPerLead: number; perGeneratorMs: number } {
   const measured = runs.filter((r): r is CpuPerLead => r !== undefined);
-  const spent = (r: CpuPerLead) => r.msPerLead * r.leads;
-  const generator = (r: CpuPerLead) => r.cpuMs['load generator (this process)'];
   const sum = (f: (r: CpuPerLead) => number) => measured.reduce((a, r) => a + f(r), 0);
-  return { msPerLead: round(sum(spent) / sum((r) => r.leads), 3), perGeneratorMs: round(sum(spent) / sum(generator), 2) };
+  const spent = sum((r) => r.spentMs);
+  return { msPerLead: round(spent / sum((r) => r.leads), 3), perGeneratorMs: round(spent / sum((r) => r.generatorMs), 2) };
 }
 
 /** leadrelay (role api) on a database and queue prefix of its own, with the campaigns of `campaigns`. */
